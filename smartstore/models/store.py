@@ -1,0 +1,37 @@
+"""A store: the tenant. Every product belongs to exactly one."""
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Identity, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smartstore.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from smartstore.models.product import Product
+    from smartstore.models.user import User
+
+SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Store(TimestampMixin, Base):
+    __tablename__ = "stores"
+    __table_args__ = (
+        CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
+        CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    """Lower-case words joined by hyphens (`northwind-books`): safe in a URL, unique."""
+
+    # passive_deletes: the database's ON DELETE CASCADE removes the products in one statement,
+    # instead of the ORM loading every product to delete it row by row.
+    products: Mapped[list["Product"]] = relationship(
+        back_populates="store", cascade="all, delete-orphan", passive_deletes=True
+    )
+    users: Mapped[list["User"]] = relationship(back_populates="store")
+
+    def __repr__(self) -> str:
+        return f"Store(id={self.id!r}, slug={self.slug!r})"

@@ -1,0 +1,161 @@
+"""The embedded server's life: it starts, is shared by processes, stops, and explains its errors.
+
+Each test uses a home folder of its own under tmp_path and runs the package in real subprocesses,
+as a learner's notebook kernel, `alembic` and `pytest` would.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from smartstore import embedded
+from smartstore.errors import SmartstoreError
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from smartstore.db import database_url
+from smartstore import embedded
+database_url()
+print(embedded.status(Path(sys.argv[1])).pid, flush=True)
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.05)
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    home = tmp_path / "home"
+    yield home
+    embedded.stop(home)  # whatever a failed test left running
+
+
+def env_for(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return {**env, "SMARTSTORE_HOME": str(home)}
+
+
+def holder(home: Path, release: Path) -> tuple[subprocess.Popen, int]:
+    """A process that starts (or joins) the server and holds it until `release` exists."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home), str(release)],
+        env=env_for(home),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return process, int(process.stdout.readline())
+
+
+def smartstore(home: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "smartstore", *args]
+    return subprocess.run(command, env=env_for(home), capture_output=True, text=True, timeout=60)
+
+
+def postgres_processes(home: Path) -> list[psutil.Process]:
+    pgdata = str(embedded.pgdata_of(home.resolve()))
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and pgdata in " ".join(proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
+
+
+def wait_until_stopped(home: Path, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not embedded.status(home).running and not postgres_processes(home):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_server_starts_is_shared_and_stops_with_its_last_user(home: Path, tmp_path: Path) -> None:
+    first, first_pid = holder(home, tmp_path / "release-first")
+    second, second_pid = holder(home, tmp_path / "release-second")
+    assert first_pid == second_pid  # one server, shared
+    assert sorted(embedded.status(home).holders) == sorted([first.pid, second.pid])
+
+    (tmp_path / "release-first").touch()
+    first.wait(timeout=30)
+    assert embedded.status(home).pid == first_pid  # still up: the second process holds it
+
+    (tmp_path / "release-second").touch()
+    second.wait(timeout=30)
+    assert wait_until_stopped(home)
+
+
+def test_postgres_16_on_a_unix_socket_in_a_private_data_folder(home: Path, tmp_path: Path) -> None:
+    process, _ = holder(home, tmp_path / "release")
+    try:
+        version = smartstore(home, "db", "psql", "-tAc", "SHOW server_version_num")
+        assert version.stdout.strip().startswith("16")
+        listen = smartstore(home, "db", "psql", "-tAc", "SHOW listen_addresses")
+        assert listen.stdout.strip() == ""  # no TCP port at all
+        assert (embedded.pgdata_of(home).stat().st_mode & 0o077) == 0  # no access for others
+    finally:
+        (tmp_path / "release").touch()
+        process.wait(timeout=30)
+    assert wait_until_stopped(home)
+
+
+def test_db_start_keeps_it_running_until_db_stop(home: Path) -> None:
+    started = smartstore(home, "db", "start")
+    assert started.returncode == 0, started.stderr
+    status = embedded.status(home)
+    assert status.running and status.kept_running
+
+    used = smartstore(home, "db", "psql", "-tAc", "SELECT 41 + 1")  # another process uses it...
+    assert used.stdout.strip() == "42"
+    assert embedded.status(home).running  # ...and the server outlives it
+
+    stopped = smartstore(home, "db", "stop")
+    assert stopped.returncode == 0
+    assert "Stopped" in stopped.stdout
+    assert wait_until_stopped(home)
+    assert smartstore(home, "db", "status").returncode == 3
+
+
+def test_a_killed_user_does_not_keep_the_server_up_forever(home: Path, tmp_path: Path) -> None:
+    killed, server_pid = holder(home, tmp_path / "never")
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    assert embedded.status(home).pid == server_pid  # postgres survives its client's death
+
+    later, _ = holder(home, tmp_path / "release")
+    (tmp_path / "release").touch()
+    later.wait(timeout=30)
+    assert wait_until_stopped(home)  # the dead process's handle was forgotten
+
+
+def test_a_data_folder_of_another_major_version_gets_a_clear_error(home: Path) -> None:
+    embedded.pgdata_of(home).mkdir(parents=True)
+    (embedded.pgdata_of(home) / "PG_VERSION").write_text("18\n")
+    with pytest.raises(SmartstoreError, match="made by PostgreSQL 18"):
+        embedded.acquire(home)
+    shown = smartstore(home, "seed")
+    assert shown.returncode == 1
+    assert "Traceback" not in shown.stderr
+    assert "rm -rf" in shown.stderr and "SMARTSTORE_HOME" in shown.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the /root rule applies to root only")
+def test_root_is_told_not_to_keep_data_under_root() -> None:
+    with pytest.raises(SmartstoreError, match="outside /root"):
+        embedded.check_home(Path("/root/smartstore-home"))
+
+
+def test_db_commands_refuse_politely_when_database_url_is_set(home: Path) -> None:
+    env = {**env_for(home), "DATABASE_URL": "postgresql://someone:secret@127.0.0.1:1/shop"}
+    done = subprocess.run(
+        [sys.executable, "-m", "smartstore", "db", "start"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "DATABASE_URL is set" in done.stderr
+    assert "secret" not in done.stderr
