@@ -2,19 +2,24 @@
 
 - The URL comes from the smartstore package (DATABASE_URL, else the embedded server), never from
   alembic.ini, so Alembic, the notebooks and the tests always agree on the database.
-- A caller may hand over an open connection in `config.attributes["connection"]` (the migration tests
-  do), or a URL in `config.attributes["url"]` (the scratch databases of the notebooks do).
+- A caller may hand over an open connection (or an engine) in `config.attributes["connection"]`
+  (the migration tests do), or a URL in `config.attributes["url"]` (the scratch databases of the notebooks do).
 - The metadata is `smartstore.models.Base.metadata`; importing `smartstore.models` imports every model.
 """
 
+import os
 from logging.config import fileConfig
 
-import alembic_postgresql_enum  # noqa: F401  (teaches autogenerate to create, alter and drop ENUM types)
 import sqlalchemy as sa
 from alembic import context
 
 from smartstore.db import database_url, make_engine
 from smartstore.models import Base, UTCDateTime
+
+if os.environ.get("SMARTSTORE_PLAIN_AUTOGENERATE") != "1":
+    # Teaches autogenerate to create, alter and drop ENUM types. The workbook's bug notebook sets
+    # SMARTSTORE_PLAIN_AUTOGENERATE=1 to show what plain autogenerate writes without it.
+    import alembic_postgresql_enum  # noqa: F401
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -52,19 +57,23 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def run_migrations(connection: sa.Connection) -> None:
+    configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+    handed_over = config.attributes.get("connection")
+    if isinstance(handed_over, sa.Connection):
+        run_migrations(handed_over)
         return
-    engine = make_engine(config.attributes.get("url"), poolclass=sa.pool.NullPool)
+    # an Engine handed over (pytest-alembic does that too), else one of our own for the URL
+    engine = handed_over or make_engine(config.attributes.get("url"), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+        run_migrations(connection)
+    if handed_over is None:
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -5,7 +5,7 @@ class is what adds its table to `Base.metadata`. `alembic/env.py` imports this p
 missing from this list is a model no migration will ever create.
 """
 
-from smartstore.models.base import Base, TimestampMixin, UTCDateTime, utc_now
+from smartstore.models.base import Base, TimestampMixin, UTCDateTime, metadata, utc_now
 from smartstore.models.product import Product
 from smartstore.models.roles import UserRole
 from smartstore.models.store import Store
@@ -19,5 +19,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserRole",
+    "metadata",
     "utc_now",
 ]

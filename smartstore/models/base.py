@@ -27,6 +27,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+metadata = Base.metadata
+"""Every table's MetaData. pytest-alembic's check that every model is imported looks for a MetaData
+(or an old-style DeclarativeMeta base, which SQLAlchemy 2's DeclarativeBase is not) in the models'
+package, so `smartstore.models` exports it by this name."""
+
+
 def utc_now() -> datetime:
     """The current instant, aware, in UTC: what `datetime.utcnow()` should have been."""
     return datetime.now(UTC)
