@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Identity, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from smartstore.models.base import Base, TimestampMixin
 from smartstore.models.roles import UserRole
@@ -42,6 +42,11 @@ class User(TimestampMixin, Base):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
 
     store: Mapped["Store | None"] = relationship(back_populates="users")
+
+    @validates("email")
+    def normalise_email(self, key: str, email: str) -> str:
+        """`Ada@Example.com` and `ada@example.com` are one address: store it lower-cased."""
+        return email.strip().lower()
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, email={self.email!r}, role={self.role!r})"

@@ -1,0 +1,129 @@
+"""Small helpers for the workbook's experiments, so they never touch your real database or migrations.
+
+Everything destructive in the notebooks (autogenerate experiments, the bug reproductions) happens in
+a scratch database `lab_<name>` on the same server, made afresh by `fresh_database()`, and in a
+scratch Alembic folder made by `scratch_alembic()`. Commands run through `sh()` exactly as you would
+type them in a terminal, with DATABASE_URL pointing at the scratch database.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL
+
+from smartstore import embedded
+from smartstore.db import database_url, drop_database, ensure_database, libpq_conninfo
+from smartstore.migrations import ALEMBIC_INI
+from smartstore.settings import PROJECT_ROOT, get_settings
+
+LAB_FOLDER = "lab"
+
+
+def fresh_database(name: str) -> URL:
+    """An empty database `lab_<name>` on the workbook's server; an older one of that name is dropped."""
+    url = database_url().set(database=f"lab_{name}")
+    drop_database(url)
+    ensure_database(url)
+    return url
+
+
+def scratch_alembic(name: str) -> Path:
+    """A scratch Alembic project: an alembic.ini that uses the real env.py but an empty versions folder.
+
+    Returns the ini file's path, for `alembic -c <path> …`.
+    """
+    folder = get_settings().home / LAB_FOLDER / name
+    versions = folder / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    for old in versions.glob("*.py"):
+        old.unlink()
+    ini = folder / "alembic.ini"
+    text = ALEMBIC_INI.read_text()
+    text = text.replace(
+        "script_location = %(here)s/alembic",
+        f"script_location = {PROJECT_ROOT / 'alembic'}\nversion_locations = {versions}",
+    )
+    ini.write_text(text)
+    return ini
+
+
+def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
+    """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output.
+
+    `plain_autogenerate=True` switches alembic-postgresql-enum off in env.py, to show what plain
+    Alembic writes.
+    """
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database.render_as_string(hide_password=False)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    if plain_autogenerate:
+        env["SMARTSTORE_PLAIN_AUTOGENERATE"] = "1"
+    print(f"$ {command}")
+    done = subprocess.run(
+        command, shell=True, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    print(done.stdout, end="")
+    if done.returncode != 0:
+        print(f"(exit status {done.returncode})")
+
+
+def psql(database: URL, command: str) -> None:
+    """PostgreSQL 16's psql, as `psql -c "<command>"` on the given database."""
+    conninfo = libpq_conninfo(database._replace(password=None))
+    env = {**os.environ, **({"PGPASSWORD": database.password} if database.password else {})}
+    done = subprocess.run(
+        [str(embedded.bin_dir() / "psql"), conninfo, "-c", command],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    print(done.stdout + done.stderr, end="")
+
+
+def autogenerate_sees(
+    modules: list[str], database: URL, extra_path: Path | None = None
+) -> list[str]:
+    """What autogenerate would add to `database`, in a fresh interpreter that imports only `modules`
+    (from `extra_path` too, if given), just as env.py imports only `smartstore.models`.
+
+    A fresh interpreter, because in this kernel the modules may be imported already.
+    """
+    script = f"""
+import importlib, sys
+sys.path.insert(0, {str(extra_path or PROJECT_ROOT)!r})
+from alembic.autogenerate import produce_migrations
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from smartstore.models.base import Base
+for name in {modules!r}:
+    importlib.import_module(name)
+engine = create_engine({database.render_as_string(hide_password=False)!r})
+with engine.connect() as conn:
+    ops = produce_migrations(MigrationContext.configure(conn), Base.metadata).upgrade_ops
+for op in ops.ops:
+    print(type(op).__name__, getattr(op, "table_name", ""))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def mermaid_er(metadata: MetaData) -> str:
+    """An entity-relationship diagram of the tables, in Mermaid (JupyterLab 4 renders it)."""
+    lines = ["erDiagram"]
+    for table in metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            lines.append(f"    {fk.column.table.name} ||--o{{ {table.name} : {fk.parent.name}")
+    for table in metadata.sorted_tables:
+        lines.append(f"    {table.name} {{")
+        for column in table.columns:
+            kind = column.type.compile(dialect=postgresql.dialect()).split("(")[0]
+            kind = kind.replace(" ", "_").lower()
+            key = " PK" if column.primary_key else " FK" if column.foreign_keys else ""
+            lines.append(f"        {kind} {column.name}{key}")
+        lines.append("    }")
+    return "\n".join(lines)
