@@ -12,9 +12,10 @@ from logging.config import fileConfig
 
 import sqlalchemy as sa
 from alembic import context
+from sqlalchemy.types import TypeDecorator
 
 from smartstore.db import database_url, make_engine
-from smartstore.models import Base, UTCDateTime
+from smartstore.models import Base
 
 if os.environ.get("SMARTSTORE_PLAIN_AUTOGENERATE") != "1":
     # Teaches autogenerate to create, alter and drop ENUM types. The workbook's bug notebook sets
@@ -29,13 +30,18 @@ target_metadata = Base.metadata
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
-    """Write our UTCDateTime into migrations as plain `sa.DateTime(timezone=True)`.
+    """Write our own column types (UTCDateTime, Cents) into migrations as the plain SQLAlchemy types
+    they are stored as: `sa.DateTime(timezone=True)`, `sa.Integer()`.
 
     A migration must not import the application: it has to run the same in a year, whatever the
     models have become by then.
     """
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    if (
+        type_ == "type"
+        and isinstance(obj, TypeDecorator)
+        and type(obj).__module__.startswith("smartstore.")
+    ):
+        return f"sa.{obj.impl!r}"
     return False
 
 

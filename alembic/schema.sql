@@ -101,3 +101,11 @@ ALTER TABLE ONLY public.products
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT fk_users_store_id_stores FOREIGN KEY (store_id) REFERENCES public.stores(id);
+
+ALTER TABLE public.products ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY products_store_isolation ON public.products USING ((store_id = (NULLIF(current_setting('app.current_store_id'::text, true), ''::text))::integer)) WITH CHECK ((store_id = (NULLIF(current_setting('app.current_store_id'::text, true), ''::text))::integer));
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.products TO smartstore_app;
+
+GRANT SELECT ON TABLE public.stores TO smartstore_app;

@@ -10,13 +10,19 @@ from functools import cache
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartstore import embedded
 from smartstore.errors import SmartstoreError
+from smartstore.refusals import explain_refusal
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
+
+# Every engine in the process explains the database's refusals (smartstore.refusals): registered once
+# on the Engine class, so the package's engines and those a test or a tool makes behave the same.
+if not event.contains(Engine, "handle_error", explain_refusal):
+    event.listen(Engine, "handle_error", explain_refusal)
 
 CONNECT_TIMEOUT_SECONDS = 5
 """A server that is not there fails within seconds instead of hanging."""
@@ -54,8 +60,8 @@ def ensure_database(url: URL) -> None:
     with connect(url.set(database="postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
         if exists.fetchone() is None:
-            # another process may create it a moment before us
-            with suppress(psycopg.errors.DuplicateDatabase):
+            # another process may create it a moment before us (a race reports UniqueViolation)
+            with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
 
 

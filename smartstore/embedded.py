@@ -89,6 +89,39 @@ def _forget_dead_holders(home: Path) -> None:
             holders.put(alive)
 
 
+def _postmaster_alive(pid: int) -> bool:
+    """A live postgres process: not gone, not a zombie waiting to be reaped, not a reused pid.
+
+    A killed server can linger as a zombie where nothing reaps it (a container with no init); its pid
+    still "exists", so pgserver, and postgres itself, would take it for a running server.
+    """
+    try:
+        process = psutil.Process(pid)
+        return process.status() != psutil.STATUS_ZOMBIE and process.name() == "postgres"
+    except psutil.Error:
+        return False
+
+
+def _lock_file_is_stale(lock: Path) -> bool:
+    first_line = lock.read_text().split("\n", 1)[0].strip()
+    return not first_line.isdigit() or not _postmaster_alive(int(first_line))
+
+
+def _remove_stale_lock_files(home: Path) -> None:
+    """After a crash, postmaster.pid (and the socket's .lock file) name a server that is gone;
+    remove them so the next start works."""
+    pid_file = pgdata_of(home) / "postmaster.pid"
+    with PostgresServer._lock:
+        if not pid_file.exists() or not _lock_file_is_stale(pid_file):
+            return
+        lines = pid_file.read_text().splitlines()
+        socket_dir = Path(lines[4]) if len(lines) > 4 and lines[4].strip() else pgdata_of(home)
+        for socket_lock in socket_dir.glob(".s.PGSQL.*.lock"):
+            if _lock_file_is_stale(socket_lock):
+                socket_lock.unlink()
+        pid_file.unlink()
+
+
 def acquire(home: Path) -> PostgresServer:
     """Start the server if it is not running, and hold it until this process exits or `release`s.
 
@@ -102,6 +135,7 @@ def acquire(home: Path) -> PostgresServer:
     home.mkdir(parents=True, exist_ok=True)
     if pgdata_of(home).exists():
         _forget_dead_holders(home)
+        _remove_stale_lock_files(home)
     try:
         server = get_server(pgdata_of(home), postgres_version=POSTGRES_MAJOR)
     except subprocess.SubprocessError as exc:
@@ -167,7 +201,7 @@ def status(home: Path) -> Status:
     """What is running, read from postmaster.pid and the handle list; starts nothing."""
     home = home.resolve()
     info = PostmasterInfo.read_from_pgdata(pgdata_of(home)) if pgdata_of(home).exists() else None
-    running = info is not None and info.is_running() and info.status == "ready"
+    running = info is not None and _postmaster_alive(info.pid) and info.status == "ready"
     holders = DiskList(_holders_file(home))._get() if pgdata_of(home).exists() else []
     return Status(
         home=home,

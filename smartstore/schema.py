@@ -1,10 +1,10 @@
 """The schema as plain SQL, for reviewers and for the tests that prove a downgrade left nothing.
 
-`dump_schema()` runs PostgreSQL 16's own `pg_dump --schema-only` (from the embedded server's
-binaries) and normalises its text: no comments, no session SETs, no `\\restrict` keys (random per
-run), no blank-line runs. The result is committed as `alembic/schema.sql`, so every schema change
-shows up in a review as a plain SQL diff. Refresh it with `make schema`
-(`python -m smartstore.schema`).
+`dump_schema()` runs PostgreSQL 16's own `pg_dump --schema-only --no-owner` (from the embedded
+server's binaries; grants and policies included) and normalises its text: no comments, no session
+SETs, no `\\restrict` keys (random per run), no blank-line runs. The result is committed as
+`alembic/schema.sql`, so every schema change shows up in a review as a plain SQL diff. Refresh it
+with `make schema` (`python -m smartstore.schema`).
 
 `catalog_objects()` lists what a database holds outside PostgreSQL's own schemas, by kind, to prove
 that `downgrade base` really took everything away.
@@ -38,7 +38,6 @@ def dump_schema(url: URL) -> str:
             str(bin_dir() / "pg_dump"),
             "--schema-only",
             "--no-owner",
-            "--no-privileges",
             "--dbname",
             libpq_conninfo(url._replace(password=None)),
         ],

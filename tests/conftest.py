@@ -90,5 +90,13 @@ def scratch_url(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[U
     drop_database(url)
 
 
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    """A home folder of the test's own for an embedded server; stopped whatever the test left."""
+    home = tmp_path / "home"
+    yield home
+    embedded.stop(home)
+
+
 def count(session: Session, sql: str, **params: object) -> int:
     return session.execute(text(sql), params).scalar_one()

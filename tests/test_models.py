@@ -2,12 +2,14 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import psycopg
 import pytest
 from sqlalchemy import inspect, select, text
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from smartstore.models import Product, Store, User, UserRole
+from smartstore.validation import InvalidInput
 from tests.conftest import count
 
 
@@ -72,8 +74,11 @@ def test_user_email_must_be_unique(session: Session) -> None:
     session.add(User(email="same@example.com", full_name="First"))
     session.flush()
     session.add(User(email="same@example.com", full_name="Second"))
-    with pytest.raises(IntegrityError, match="uq_users_email"):
+    with pytest.raises(InvalidInput, match="already registered") as refusal:
         session.flush()
+    assert isinstance(
+        refusal.value.__cause__, psycopg.errors.UniqueViolation
+    )  # the database's refusal
 
 
 def test_store_manager_belongs_to_a_store(session: Session) -> None:

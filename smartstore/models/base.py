@@ -9,10 +9,12 @@ Two rules live here so no model can forget them:
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, Integer, MetaData, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from smartstore.validation import whole_cents
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,6 +61,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.astimezone(UTC) if value is not None else None
+
+
+class Cents(TypeDecorator[int]):
+    """An INTEGER of cents that refuses floats on every SQLAlchemy path, Core inserts included.
+
+    PostgreSQL itself would round `8.99` to `9` when it casts a float into an integer column, so the
+    float has to be caught before it leaves Python.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> int | None:
+        return value if value is None else whole_cents("price_cents", value)
 
 
 class TimestampMixin:

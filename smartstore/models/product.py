@@ -8,9 +8,10 @@ a second index on `store_id` alone would cost every insert and speed up nothing.
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Identity, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from smartstore.models.base import Base, TimestampMixin
+from smartstore.models.base import Base, Cents, TimestampMixin
+from smartstore.validation import not_blank, whole_cents
 
 if TYPE_CHECKING:
     from smartstore.models.store import Store
@@ -31,10 +32,18 @@ class Product(TimestampMixin, Base):
     """Unique within a store; two stores may use the same SKU."""
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    price_cents: Mapped[int]
+    price_cents: Mapped[int] = mapped_column(Cents())
     """Money as a whole number of cents: 899 is $8.99. Floats cannot hold 0.10 exactly."""
 
     store: Mapped["Store"] = relationship(back_populates="products")
+
+    @validates("name", "sku")
+    def check_text(self, key: str, value: str) -> str:
+        return not_blank(key, value)
+
+    @validates("price_cents")
+    def check_price(self, key: str, cents: int) -> int:
+        return whole_cents(key, cents)
 
     def __repr__(self) -> str:
         return f"Product(id={self.id!r}, store_id={self.store_id!r}, sku={self.sku!r})"

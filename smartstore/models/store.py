@@ -3,9 +3,10 @@
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Identity, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from smartstore.models.base import Base, TimestampMixin
+from smartstore.validation import matches, not_blank
 
 if TYPE_CHECKING:
     from smartstore.models.product import Product
@@ -32,6 +33,14 @@ class Store(TimestampMixin, Base):
         back_populates="store", cascade="all, delete-orphan", passive_deletes=True
     )
     users: Mapped[list["User"]] = relationship(back_populates="store")
+
+    @validates("name")
+    def check_name(self, key: str, name: str) -> str:
+        return not_blank(key, name)
+
+    @validates("slug")
+    def check_slug(self, key: str, slug: str) -> str:
+        return matches(key, slug, SLUG_PATTERN, "northwind-books")
 
     def __repr__(self) -> str:
         return f"Store(id={self.id!r}, slug={self.slug!r})"

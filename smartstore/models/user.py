@@ -7,9 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from smartstore.models.base import Base, TimestampMixin
 from smartstore.models.roles import UserRole
+from smartstore.validation import matches, not_blank, one_of
 
 if TYPE_CHECKING:
     from smartstore.models.store import Store
+
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+"
+"""Something, an @, something: the database's ck_users_email_format says the same."""
 
 USER_ROLE = Enum(
     UserRole,
@@ -46,7 +50,16 @@ class User(TimestampMixin, Base):
     @validates("email")
     def normalise_email(self, key: str, email: str) -> str:
         """`Ada@Example.com` and `ada@example.com` are one address: store it lower-cased."""
-        return email.strip().lower()
+        email = email.strip().lower() if isinstance(email, str) else email
+        return matches(key, email, EMAIL_PATTERN, "name@example.com")
+
+    @validates("full_name")
+    def check_full_name(self, key: str, full_name: str) -> str:
+        return not_blank(key, full_name)
+
+    @validates("role")
+    def check_role(self, key: str, role: UserRole | str) -> UserRole:
+        return one_of(key, role, UserRole)
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, email={self.email!r}, role={self.role!r})"

@@ -1,0 +1,125 @@
+"""Faults: a server killed mid-seed, a stale postmaster.pid, a race to start, a database that is not
+there or refuses the password. Nothing may be lost, nothing may hang, no password may be shown."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from smartstore import embedded
+from tests.server_processes import (
+    env_for,
+    postgres_processes,
+    smartstore,
+    start_holder,
+    wait_until_stopped,
+)
+
+SEED_AND_WAIT = """
+import sys, time
+from pathlib import Path
+from smartstore.db import database_url, session_scope
+from smartstore.migrations import upgrade
+from smartstore.seed import seed
+upgrade(database_url())
+with session_scope() as session:
+    seed(session)
+    session.flush()  # the rows are written, the transaction is not committed yet
+    print("seeding", flush=True)
+    while True:
+        time.sleep(1)
+"""
+
+
+def rows(home: Path) -> str:
+    sql = "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM products), (SELECT count(*) FROM users)"
+    done = smartstore(home, "db", "psql", "-tA", "-c", sql)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_server_killed_mid_seed_recovers_with_nothing_partial(home: Path) -> None:
+    seeding = subprocess.Popen(
+        [sys.executable, "-c", SEED_AND_WAIT], env=env_for(home), stdout=subprocess.PIPE, text=True
+    )
+    assert seeding.stdout.readline().strip() == "seeding"
+    for process in postgres_processes(home):  # the whole server, at once, no clean-up
+        process.send_signal(signal.SIGKILL)
+    psutil.wait_procs(postgres_processes(home), timeout=10)
+    seeding.kill()
+    seeding.wait(timeout=30)
+    assert (embedded.pgdata_of(home) / "postmaster.pid").exists()  # stale, from the killed server
+
+    assert rows(home) == "0|0|0"  # it started despite the stale pid file; the seed left nothing
+    seeded = subprocess.run(
+        [sys.executable, "-m", "smartstore.seed"], env=env_for(home), capture_output=True, text=True
+    )
+    assert seeded.stdout == "Seeded 2 stores, 5 products, 3 users.\n", seeded.stderr
+    assert rows(home) == "2|5|3"
+    assert wait_until_stopped(home)
+
+
+def test_two_processes_starting_at_the_same_moment_share_one_server(
+    home: Path, tmp_path: Path
+) -> None:
+    go, release = tmp_path / "go", tmp_path / "release"
+    racers = [start_holder(home, release, go) for _ in range(2)]
+    time.sleep(1)  # both are waiting for the signal
+    go.touch()
+    pids = [int(racer.stdout.readline()) for racer in racers]
+    assert pids[0] == pids[1]
+    assert len([p for p in postgres_processes(home) if p.pid == pids[0]]) == 1
+    release.touch()
+    for racer in racers:
+        racer.wait(timeout=30)
+    assert wait_until_stopped(home)
+
+
+def run_with_url(url: str, *command: str) -> tuple[subprocess.CompletedProcess, float]:
+    env = {**os.environ, "DATABASE_URL": url}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, *command], env=env, capture_output=True, text=True, timeout=60
+    )
+    return done, time.monotonic() - started
+
+
+def test_a_server_that_does_not_answer_fails_within_seconds() -> None:
+    with socket.socket() as silent:  # accepts connections into its backlog, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        url = f"postgresql+psycopg://shop:hunter2-secret@127.0.0.1:{port}/shop"
+        done, seconds = run_with_url(url, "-m", "smartstore.seed")
+    assert done.returncode == 1
+    assert seconds < 15
+    assert "could not use the database" in done.stderr and "timeout" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "hunter2-secret" not in done.stdout + done.stderr
+
+
+def test_a_wrong_password_is_a_clear_error_that_does_not_show_the_password(
+    home: Path, tmp_path: Path
+) -> None:
+    holding = start_holder(home, tmp_path / "release")
+    int(holding.stdout.readline())
+    try:
+        hba = embedded.pgdata_of(home) / "pg_hba.conf"
+        hba.write_text("local all shop_pw scram-sha-256\n" + hba.read_text())
+        setup = "CREATE ROLE shop_pw LOGIN PASSWORD 'right-secret'; SELECT pg_reload_conf();"
+        assert smartstore(home, "db", "psql", "-c", setup).returncode == 0
+        socket_dir = embedded.status(home).socket_dir
+        url = f"postgresql+psycopg://shop_pw:wrong-secret@/smartstore?host={socket_dir}"
+        for command in (["-m", "smartstore.seed"], ["-m", "alembic", "current"]):
+            done, _ = run_with_url(url, *command)
+            assert done.returncode != 0
+            assert 'password authentication failed for user "shop_pw"' in done.stderr
+            assert "wrong-secret" not in done.stdout + done.stderr
+    finally:
+        (tmp_path / "release").touch()
+        holding.wait(timeout=30)
