@@ -45,6 +45,7 @@ lab: $(STAMP)
 
 notebooks: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
+	$(PY) -m ruff format notebooks
 
 schema: $(STAMP)
 	$(PY) -m smartstore.schema
