@@ -3,6 +3,7 @@
 #   make test   every test: package, migrations, notebooks (nbval, strict)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
+#   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make clean  remove the venv and the embedded server's data (.smartstore/)
 
@@ -16,7 +17,7 @@ FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test lab notebooks schema lint clean venv
+.PHONY: demo test lab notebooks bench schema lint clean venv
 
 venv: $(STAMP)
 
@@ -46,6 +47,9 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
 	$(PY) -m ruff format notebooks
+
+bench: $(STAMP)
+	$(PY) -m smartstore.bench --json bench.json
 
 schema: $(STAMP)
 	$(PY) -m smartstore.schema

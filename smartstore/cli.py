@@ -84,6 +84,21 @@ def db_run(settings: Settings, command: list[str]) -> int:
         return 130
 
 
+def seed_command(args: argparse.Namespace) -> int:
+    if args.stores is None and args.products_per_store is None:
+        from smartstore.seed import main as seed_main
+
+        seed_main()
+        return 0
+    if args.stores is None or args.products_per_store is None:
+        raise SmartstoreError("a large catalogue needs both --stores and --products-per-store")
+    from smartstore.scale import scale_seed
+
+    result = scale_seed(database_url(), args.stores, args.products_per_store, args.seed)
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartstore", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -96,7 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("url", help="print the URL of the smartstore database")
     db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
     db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
-    commands.add_parser("seed", help="insert the sample data (idempotent)")
+    seed = commands.add_parser("seed", help="the sample data (idempotent), or a large catalogue")
+    seed.add_argument("--stores", type=int, help="how many stores (with --products-per-store)")
+    seed.add_argument("--products-per-store", type=int, help="how many products each store gets")
+    seed.add_argument(
+        "--seed", type=int, default=0, help="the same seed gives the same rows (default 0)"
+    )
     return parser
 
 
@@ -107,10 +127,7 @@ def run(argv: list[str]) -> int:
     args.args = argv[2:]
     settings = get_settings()
     if args.command == "seed":
-        from smartstore.seed import main as seed_main
-
-        seed_main()
-        return 0
+        return seed_command(args)
     if args.action == "psql":
         return db_psql(settings, args.args)
     if args.action == "run":
