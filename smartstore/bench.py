@@ -2,7 +2,8 @@
 index buys. A benchmark that prints figures, never a test: timings depend on the machine.
 
 1. Insert paths, on the same generated rows, into the real `products` table with every constraint
-   on: raw psycopg COPY (the limit), our scale seed (which also generates its rows as it goes),
+   on: raw psycopg COPY (the limit; and once more with the foreign-key check off, to show what it
+   costs, when we are a superuser), our scale seed (which also generates its rows as it goes),
    SQLAlchemy Core `insert()` executemany, ORM bulk `session.execute(insert(Product), rows)`, and
    the naive ORM `session.add_all()` (on fewer rows: it is by far the slowest). Each is shown as rows
    per second and as a ratio to raw COPY.
@@ -86,8 +87,12 @@ def timed(path: str, rows: int, work: Callable[[], object]) -> PathResult:
     return PathResult(path, rows, time.perf_counter() - started)
 
 
-def raw_copy(url: URL, rows: list[tuple]) -> None:
+def raw_copy(url: URL, rows: list[tuple], foreign_keys: bool = True) -> None:
+    """COPY the rows. `foreign_keys=False` shows what the foreign-key check costs: it switches off
+    PostgreSQL's internal triggers for this transaction (superusers only; never do this for real)."""
     with connect(url) as conn, conn.cursor() as cursor:
+        if not foreign_keys:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         with cursor.copy(f"COPY products ({', '.join(PRODUCT_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -133,6 +138,8 @@ def compare_insert_paths(
             print(f"  {path}: {results[-1].rows_per_second:,.0f} rows/s", flush=True)
 
     run("raw psycopg COPY", total, lambda: raw_copy(url, rows))
+    if is_superuser(url):
+        run("raw COPY, FK check off", total, lambda: raw_copy(url, rows, foreign_keys=False))
     # the scale seed makes its stores itself; TRUNCATE … RESTART IDENTITY gives them the same ids
     run(
         "scale seed (COPY)",
@@ -145,6 +152,13 @@ def compare_insert_paths(
     run("ORM add_all (naive)", add_all_rows, lambda: orm_add_all(engine, dicts[:add_all_rows]))
     engine.dispose()
     return results
+
+
+def is_superuser(url: URL) -> bool:
+    with connect(url) as conn:
+        return conn.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()[0]
 
 
 def empty_products(url: URL) -> None:
