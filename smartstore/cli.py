@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 from smartstore import embedded
-from smartstore.db import database_url, display_url, libpq_conninfo
+from smartstore.db import client_command, database_url, display_url
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 
@@ -64,12 +64,8 @@ def db_url(settings: Settings) -> int:
 
 
 def db_psql(settings: Settings, args: list[str]) -> int:
-    url = database_url(settings)
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password  # not on the command line, where `ps` would show it
-    conninfo = libpq_conninfo(url._replace(password=None))
-    return subprocess.call([str(embedded.bin_dir() / "psql"), conninfo, *args], env=env)
+    command, env = client_command("psql", database_url(settings), *args)
+    return subprocess.call(command, env=env)
 
 
 def db_run(settings: Settings, command: list[str]) -> int:

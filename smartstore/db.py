@@ -4,6 +4,7 @@
 else the `smartstore` database on the embedded server, which it starts (and creates) on first use.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
@@ -34,13 +35,31 @@ def database_url(settings: Settings | None = None) -> URL:
         return settings.database_url
     server = embedded.acquire(settings.home)
     url = embedded.url(server, DATABASE_NAME)
-    ensure_database(url)
+    if url not in _ensured:
+        ensure_database(url)
+        _ensured.add(url)
     return url
+
+
+_ensured: set[URL] = set()
+"""Databases this process has made sure exist: one check per process, not one per call."""
 
 
 def libpq_conninfo(url: URL) -> str:
     """The URL as psycopg and psql take it (no `+psycopg`)."""
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def client_command(program: str, url: URL, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment for one of PostgreSQL 16's clients (psql, pg_dump) on `url`.
+
+    The password goes in PGPASSWORD, not on the command line, where `ps` would show it.
+    """
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    conninfo = libpq_conninfo(url._replace(password=None))
+    return [str(embedded.bin_dir() / program), *args, "--dbname", conninfo], env
 
 
 def connect(url: URL, **kwargs: object) -> psycopg.Connection:
@@ -50,9 +69,7 @@ def connect(url: URL, **kwargs: object) -> psycopg.Connection:
             libpq_conninfo(url), connect_timeout=CONNECT_TIMEOUT_SECONDS, **kwargs
         )
     except psycopg.OperationalError as exc:
-        raise SmartstoreError(
-            f"Could not connect to {url.render_as_string(hide_password=True)}: {exc}".strip()
-        ) from exc
+        raise SmartstoreError(f"Could not connect to {display_url(url)}: {exc}".strip()) from exc
 
 
 def ensure_database(url: URL) -> None:

@@ -88,40 +88,49 @@ def _forget_dead_holders(home: Path) -> None:
     holders = DiskList(_holders_file(home))
     with PostgresServer._lock:
         pids = holders._get()
-        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        alive = [pid for pid in pids if _process_alive(pid)]
         if alive != pids:
             holders.put(alive)
 
 
-def _postmaster_alive(pid: int) -> bool:
-    """A live postgres process: not gone, not a zombie waiting to be reaped, not a reused pid.
-
-    A killed server can linger as a zombie where nothing reaps it (a container with no init); its pid
-    still "exists", so pgserver, and postgres itself, would take it for a running server.
-    """
+def _process_alive(pid: int) -> bool:
+    """Running, and not a zombie: a killed process can linger as a zombie where nothing reaps it
+    (a container with no init), and its pid still "exists"."""
     try:
-        process = psutil.Process(pid)
-        return process.status() != psutil.STATUS_ZOMBIE and process.name() == "postgres"
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
 
 
-def _lock_file_is_stale(lock: Path) -> bool:
+def _postmaster_alive(pid: int, pgdata: Path) -> bool:
+    """The live postmaster of this data folder: not gone, not a zombie, not a reused pid."""
+    if not _process_alive(pid):
+        return False
+    try:
+        process = psutil.Process(pid)
+        return process.name() == "postgres" and str(pgdata) in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def _lock_file_is_stale(lock: Path, pgdata: Path) -> bool:
     first_line = lock.read_text().split("\n", 1)[0].strip()
-    return not first_line.isdigit() or not _postmaster_alive(int(first_line))
+    return not first_line.isdigit() or not _postmaster_alive(int(first_line), pgdata)
 
 
 def _remove_stale_lock_files(home: Path) -> None:
     """After a crash, postmaster.pid (and the socket's .lock file) name a server that is gone;
-    remove them so the next start works."""
-    pid_file = pgdata_of(home) / "postmaster.pid"
+    pgserver, and postgres itself, would take a zombie's pid for a running server. Remove them so
+    the next start works."""
+    pgdata = pgdata_of(home)
+    pid_file = pgdata / "postmaster.pid"
     with PostgresServer._lock:
-        if not pid_file.exists() or not _lock_file_is_stale(pid_file):
+        if not pid_file.exists() or not _lock_file_is_stale(pid_file, pgdata):
             return
         lines = pid_file.read_text().splitlines()
-        socket_dir = Path(lines[4]) if len(lines) > 4 and lines[4].strip() else pgdata_of(home)
+        socket_dir = Path(lines[4]) if len(lines) > 4 and lines[4].strip() else pgdata
         for socket_lock in socket_dir.glob(".s.PGSQL.*.lock"):
-            if _lock_file_is_stale(socket_lock):
+            if _lock_file_is_stale(socket_lock, pgdata):
                 socket_lock.unlink()
         pid_file.unlink()
 
@@ -205,14 +214,16 @@ def status(home: Path) -> Status:
     """What is running, read from postmaster.pid and the handle list; starts nothing."""
     home = home.resolve()
     info = PostmasterInfo.read_from_pgdata(pgdata_of(home)) if pgdata_of(home).exists() else None
-    running = info is not None and _postmaster_alive(info.pid) and info.status == "ready"
+    running = (
+        info is not None and _postmaster_alive(info.pid, pgdata_of(home)) and info.status == "ready"
+    )
     holders = DiskList(_holders_file(home))._get() if pgdata_of(home).exists() else []
     return Status(
         home=home,
         running=running,
         pid=info.pid if running and info else None,
         socket_dir=info.socket_dir if running and info else None,
-        holders=[pid for pid in holders if psutil.pid_exists(pid)],
+        holders=[pid for pid in holders if _process_alive(pid)],
         kept_running=(home / KEEP_RUNNING).exists(),
     )
 

@@ -15,8 +15,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
-from smartstore import embedded
-from smartstore.db import database_url, drop_database, ensure_database, libpq_conninfo
+from smartstore.db import client_command, database_url, drop_database, ensure_database
 from smartstore.migrations import ALEMBIC_INI
 from smartstore.settings import PROJECT_ROOT, get_settings
 
@@ -74,12 +73,8 @@ def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None
 
 def psql(database: URL, command: str) -> None:
     """PostgreSQL 16's psql, as `psql -c "<command>"` on the given database."""
-    conninfo = libpq_conninfo(database._replace(password=None))
-    env = {**os.environ, **({"PGPASSWORD": database.password} if database.password else {})}
-    done = subprocess.run(
-        [str(embedded.bin_dir() / "psql"), conninfo, "-c", command],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    psql_command, env = client_command("psql", database, "-c", command)
+    done = subprocess.run(psql_command, env=env, capture_output=True, text=True)
     print(done.stdout + done.stderr, end="")
 
 

@@ -10,15 +10,13 @@ with `make schema` (`python -m smartstore.schema`).
 that `downgrade base` really took everything away.
 """
 
-import os
 import re
 import subprocess
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
-from smartstore.db import libpq_conninfo
-from smartstore.embedded import bin_dir
+from smartstore.db import client_command
 from smartstore.errors import run_command
 from smartstore.settings import PROJECT_ROOT
 
@@ -30,22 +28,8 @@ _DROP = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restri
 
 def dump_schema(url: URL) -> str:
     """`pg_dump --schema-only` of the URL's database, normalised so that equal schemas give equal text."""
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password
-    done = subprocess.run(
-        [
-            str(bin_dir() / "pg_dump"),
-            "--schema-only",
-            "--no-owner",
-            "--dbname",
-            libpq_conninfo(url._replace(password=None)),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    command, env = client_command("pg_dump", url, "--schema-only", "--no-owner")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"pg_dump failed: {done.stderr.strip()}")
     return normalise(done.stdout)
