@@ -58,8 +58,10 @@ class QueryResult:
     without_index_ms: float
 
 
-def fresh_bench_database(name: str = "smartstore_bench") -> URL:
-    url = database_url().set(database=name)
+def fresh_bench_database(suffix: str = "bench") -> URL:
+    """An empty, migrated database `<your database>_<suffix>` (`smartstore_bench`)."""
+    url = database_url()
+    url = url.set(database=f"{url.database}_{suffix}")
     drop_database(url)
     ensure_database(url)
     upgrade(url)

@@ -1,7 +1,7 @@
 """Small helpers for the workbook's experiments, so they never touch your real database or migrations.
 
 Everything destructive in the notebooks (autogenerate experiments, the bug reproductions) happens in
-a scratch database `lab_<name>` on the same server, made afresh by `fresh_database()`, and in a
+a scratch database `smartstore_lab_<name>` on the same server, made afresh by `fresh_database()`, and in a
 scratch Alembic folder made by `scratch_alembic()`. Commands run through `sh()` exactly as you would
 type them in a terminal, with DATABASE_URL pointing at the scratch database.
 """
@@ -23,8 +23,11 @@ LAB_FOLDER = "lab"
 
 
 def fresh_database(name: str) -> URL:
-    """An empty database `lab_<name>` on the workbook's server; an older one of that name is dropped."""
-    url = database_url().set(database=f"lab_{name}")
+    """An empty database `<your database>_lab_<name>` (`smartstore_lab_seed`) on the workbook's
+    server; an older one of that name is dropped. Named after your database, so that the test run's
+    throwaway database takes its lab databases with it when it is cleaned up."""
+    url = database_url()
+    url = url.set(database=f"{url.database}_lab_{name}")
     drop_database(url)
     ensure_database(url)
     return url

@@ -1,18 +1,9 @@
-"""One real PostgreSQL for the whole run, migrated with the real migrations, never the learner's.
-
-- Without DATABASE_URL: a throwaway embedded server in a temporary folder (SMARTSTORE_HOME), stopped
-  and deleted at the end.
-- With DATABASE_URL: a throwaway database `<name>_test_<pid>` on that server, dropped at the end.
-
-Both are set in the environment before any test runs, so subprocesses and notebook kernels that
-the tests start use the same throwaway database through the package's own settings.
-Each test gets a session inside a transaction that is rolled back afterwards (pypi/warehouse's way).
+"""The tests' fixtures: the run's throwaway database (set up by ../conftest.py), migrated with the
+real migrations; each test gets a session inside a transaction that is rolled back afterwards
+(pypi/warehouse's way), and scratch databases for tests that migrate or break things.
 """
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,30 +14,6 @@ from sqlalchemy.orm import Session
 from smartstore import embedded
 from smartstore.db import database_url, drop_database, ensure_database, make_engine
 from smartstore.migrations import upgrade
-from smartstore.settings import get_settings
-
-_cleanup: list[Callable[[], None]] = []
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    settings = get_settings()
-    if settings.uses_embedded_server:
-        home = Path(tempfile.mkdtemp(prefix="smartstore-test-"))
-        os.environ["SMARTSTORE_HOME"] = str(home)
-        _cleanup.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
-    else:
-        assert settings.database_url is not None
-        url = settings.database_url.set(
-            database=f"{settings.database_url.database}_test_{os.getpid()}"
-        )
-        ensure_database(url)
-        os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-        _cleanup.append(lambda: drop_database(url))
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    while _cleanup:
-        _cleanup.pop()()
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +49,8 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def scratch_url(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[URL]:
     """An empty database of its own on the run's server, for tests that migrate or break things."""
-    name = f"scratch_{request.node.name}".lower()[:60].replace("[", "_").replace("]", "")
-    url = migrated_url.set(database=name)
+    name = f"{migrated_url.database}_scratch_{request.node.name}".lower()[:63]
+    url = migrated_url.set(database=name.replace("[", "_").replace("]", ""))
     drop_database(url)
     ensure_database(url)
     yield url
