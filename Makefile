@@ -41,8 +41,11 @@ test: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
+# Jupyter refuses to run as root without --allow-root (containers and CI machines often are root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
 notebooks: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb

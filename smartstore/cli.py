@@ -11,6 +11,7 @@ smartstore seed         the sample data (same as python -m smartstore.seed)
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -69,15 +70,25 @@ def db_psql(settings: Settings, args: list[str]) -> int:
 
 
 def db_run(settings: Settings, command: list[str]) -> int:
+    """Run COMMAND while this process holds the server; the server stops after it (unless kept).
+
+    A SIGTERM or SIGHUP is passed on to COMMAND, and Ctrl-C reaches it anyway (same process
+    group); either way this process waits for COMMAND and exits normally, so that its clean-up,
+    which stops the server, runs.
+    """
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
         raise SmartstoreError("usage: smartstore db run -- COMMAND [ARGS…]")
     database_url(settings)  # start the server (and hold it) for as long as the command runs
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 130
+    child = subprocess.Popen(command)
+    for passed_on in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(passed_on, lambda signum, frame: child.send_signal(signum))
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue  # the command got the Ctrl-C too; wait for it to finish
 
 
 def seed_command(args: argparse.Namespace) -> int:

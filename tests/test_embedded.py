@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,20 @@ def test_db_commands_refuse_politely_when_database_url_is_set(home: Path) -> Non
     assert done.returncode == 1
     assert "DATABASE_URL is set" in done.stderr
     assert "secret" not in done.stderr
+
+
+def test_db_run_stops_the_server_after_a_sigterm(home: Path, tmp_path: Path) -> None:
+    """`make lab` runs Jupyter under `smartstore db run`: stopping it must not leave a server."""
+    started = tmp_path / "started"
+    waiter = f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)"
+    running = subprocess.Popen(
+        [sys.executable, "-m", "smartstore", "db", "run", "--", sys.executable, "-c", waiter],
+        env=env_for(home),
+    )
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert embedded.status(home).running
+    running.send_signal(signal.SIGTERM)
+    running.wait(timeout=30)
+    assert wait_until_stopped(home)
