@@ -5,7 +5,7 @@ from sqlalchemy import func, select, text
 from smartstore import embedded
 from smartstore.db import database_url, display_url, make_engine, session_scope
 from smartstore.errors import run_command
-from smartstore.migrations import alembic_config, upgrade
+from smartstore.migrations import head, upgrade
 from smartstore.models import Product, Store, User
 from smartstore.seed import seed
 from smartstore.settings import get_settings
@@ -25,11 +25,8 @@ def main() -> int:
 
     print("2. Migrating to the newest revision (alembic upgrade head)…")
     upgrade(url)
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config())
-    head = script.get_revision("head")
-    print(f"   revision {head.revision} (head): {head.doc}")
+    newest = head()
+    print(f"   revision {newest.revision} (head): {newest.doc}")
 
     print("3. Seeding the sample data…")
     with session_scope(engine) as session:

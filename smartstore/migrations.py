@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
@@ -37,7 +37,8 @@ def upgrade(url: URL | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(url, configure_logging=False), revision)
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head() -> Script:
+    """The newest migration in alembic/versions/ (its `.revision` id and its `.doc` message)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_revision("head")
     assert head is not None, "alembic/versions/ has no migration"
     return head
