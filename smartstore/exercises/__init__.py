@@ -1,0 +1,40 @@
+"""Checkers for the workbook's exercises.
+
+A checker looks at what the learner made (a query, a migration file, a database) against the real
+database and answers in one line: that it is right, or what is still wrong. A hint, never the
+answer: the worked solutions live in `notebooks/solutions/`, where nbval runs them like every other
+notebook, so a checker that stops accepting its own solution fails the test suite.
+
+Each topic has its own module (`smartstore.exercises.querying`, ...); every checker returns a
+`Verdict`, whose one line is what the notebook shows.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    exercise: str
+    """Which exercise, as the notebook's heading names it: "Exercise 6.1"."""
+    passed: bool
+    message: str
+    """Why it is right, or a hint at what is still wrong; one sentence."""
+
+    def __str__(self) -> str:
+        mark = "right" if self.passed else "not yet"
+        return f"{self.exercise}: {mark}: {self.message}"
+
+    def __repr__(self) -> str:
+        # a Verdict left as a cell's last value shows its one line, not the dataclass
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def right(exercise: str, message: str) -> Verdict:
+    return Verdict(exercise, True, message)
+
+
+def not_yet(exercise: str, hint: str) -> Verdict:
+    return Verdict(exercise, False, hint)
