@@ -1,0 +1,129 @@
+"""Checkers for notebook 6's exercises: queries through the ORM, and what a DELETE really does.
+
+Each runs the learner's statement on the real database inside a transaction that is rolled back, so
+checking an answer never changes the data.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, Select, delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from smartstore.exercises import Verdict, not_yet, right
+from smartstore.models import Product, Store, User
+from smartstore.validation import InvalidInput
+
+
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Session]:
+    """A session whose work is undone at the end, whatever it did."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield Session(bind=connection, join_transaction_mode="create_savepoint")
+        finally:
+            transaction.rollback()
+
+
+def check_cheapest_product(
+    statement: object, engine: Engine, slug: str = "northwind-books"
+) -> Verdict:
+    """Exercise 6.1: one `select(Product)` statement that returns the store's cheapest product."""
+    name = "Exercise 6.1"
+    if not isinstance(statement, Select):
+        return not_yet(name, "build a statement with select(Product) and give it to `answer`.")
+    with rolled_back(engine) as session:
+        try:
+            rows = session.execute(statement).all()
+        except (SQLAlchemyError, InvalidInput) as error:
+            return not_yet(name, f"the database refused it: {type(error).__name__}.")
+        prices = select(Product.id).join(Product.store).where(Store.slug == slug)
+        cheapest = session.scalars(prices.order_by(Product.price_cents, Product.id)).first()
+    if not rows:
+        return not_yet(name, f"it returns no rows: is the store's slug spelled '{slug}'?")
+    if len(rows[0]) != 1 or not isinstance(rows[0][0], Product):
+        return not_yet(name, "select the Product entity itself, select(Product), not its columns.")
+    products = [row[0] for row in rows]
+    if len(products) > 1:
+        return not_yet(
+            name, f"it returns {len(products)} products: keep only the first one (limit)."
+        )
+    if products[0].store_id != _store_id(engine, slug):
+        return not_yet(
+            name, f"that product is not {slug}'s: join the store and filter on its slug."
+        )
+    if products[0].id != cheapest:
+        return not_yet(name, "that is not the cheapest one: order by the price first.")
+    return right(name, f"{products[0].sku} is {slug}'s cheapest product, found in one query.")
+
+
+def _store_id(engine: Engine, slug: str) -> int | None:
+    with Session(engine) as session:
+        return session.scalar(select(Store.id).where(Store.slug == slug))
+
+
+def check_delete_prediction(prediction: object, engine: Engine) -> Verdict:
+    """Exercise 6.2: how many products and users are left after `DELETE FROM stores`?
+
+    The DELETE really runs, inside a transaction that is rolled back afterwards.
+    """
+    name = "Exercise 6.2"
+    if not isinstance(prediction, dict) or set(prediction) != {"products_left", "users_left"}:
+        return not_yet(name, 'predict both numbers: {"products_left": ..., "users_left": ...}.')
+    if not all(isinstance(value, int) for value in prediction.values()):
+        return not_yet(name, "write your prediction as two whole numbers, not None.")
+    with rolled_back(engine) as session:
+        try:
+            with session.begin_nested():
+                session.execute(delete(Store))
+        except (SQLAlchemyError, InvalidInput):
+            pass  # refused: the savepoint is rolled back, nothing was deleted
+        left = {
+            "products_left": session.scalar(select(func.count()).select_from(Product)),
+            "users_left": session.scalar(select(func.count()).select_from(User)),
+        }
+    if prediction == left:
+        return right(name, f"{left['products_left']} products and {left['users_left']} users left.")
+    if prediction["products_left"] != left["products_left"]:
+        return not_yet(
+            name,
+            "not that many products: does the DELETE succeed at all? Look at who still points at a "
+            "store (users.store_id has no cascade).",
+        )
+    return not_yet(name, "the products are right; count the users again.")
+
+
+def check_products_per_store(statement: object, engine: Engine) -> Verdict:
+    """Exercise 6.3: every store's slug and its number of products, stores without products too.
+
+    The checker adds a store with no products (rolled back afterwards) before it runs the statement.
+    """
+    name = "Exercise 6.3"
+    if not isinstance(statement, Select):
+        return not_yet(name, "build a select(Store.slug, ...) statement and give it to `answer`.")
+    with rolled_back(engine) as session:
+        session.execute(insert(Store).values(name="Empty Shelf", slug="empty-shelf"))
+        expected = {
+            slug: session.scalar(
+                select(func.count(Product.id)).join(Product.store).where(Store.slug == slug)
+            )
+            for slug in session.scalars(select(Store.slug))
+        }
+        try:
+            rows = session.execute(statement).all()
+        except (SQLAlchemyError, InvalidInput) as error:
+            return not_yet(name, f"the database refused it: {type(error).__name__}.")
+    if any(len(row) != 2 for row in rows):
+        return not_yet(name, "each row should hold two things: the store's slug and a count.")
+    found = dict(rows)
+    if "empty-shelf" not in found:
+        return not_yet(
+            name, "a store with no products is missing: an inner join drops it (try outerjoin)."
+        )
+    if found.get("empty-shelf") == 1:
+        return not_yet(name, "the empty store counts 1: count(Product.id), not count(*).")
+    if found != expected:
+        return not_yet(name, f"the counts differ from the database's: {found}.")
+    return right(name, "every store is there, the one without products with 0.")

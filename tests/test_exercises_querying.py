@@ -1,0 +1,59 @@
+"""Notebook 6's checkers, on a real seeded database: a wrong answer gets a hint, the solution passes."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from smartstore.db import make_engine
+from smartstore.exercises import querying
+from smartstore.migrations import upgrade
+from smartstore.models import Product, Store
+from smartstore.seed import seed
+
+
+@pytest.fixture
+def seeded(scratch_url: URL) -> Iterator[Engine]:
+    upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    with Session(engine) as session:
+        seed(session)
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+def test_cheapest_product_hints_then_accepts_the_solution(seeded: Engine) -> None:
+    check = querying.check_cheapest_product
+    assert "select(Product)" in check(None, seeded).message
+    assert "not its columns" in check(select(Product.sku), seeded).message
+    every_store = select(Product).order_by(Product.price_cents).limit(1)
+    assert "not northwind-books's" in check(every_store, seeded).message
+    of_the_store = select(Product).join(Product.store).where(Store.slug == "northwind-books")
+    assert "not the cheapest" in check(of_the_store.limit(1), seeded).message
+    verdict = check(of_the_store.order_by(Product.price_cents).limit(1), seeded)
+    assert verdict.passed, verdict
+    assert "NB-1003" in verdict.message
+
+
+def test_delete_prediction_runs_the_delete_and_changes_nothing(seeded: Engine) -> None:
+    check = querying.check_delete_prediction
+    assert not check({"products_left": 0, "users_left": 3}, seeded)
+    assert not check({"products_left": None, "users_left": None}, seeded)
+    assert check({"products_left": 5, "users_left": 3}, seeded)
+    with Session(seeded) as session:  # the checker's DELETE was rolled back
+        assert session.scalar(select(func.count()).select_from(Store)) == 2
+
+
+def test_products_per_store_needs_the_outer_join(seeded: Engine) -> None:
+    check = querying.check_products_per_store
+    inner = select(Store.slug, func.count(Product.id)).join(Store.products).group_by(Store.slug)
+    assert "outerjoin" in check(inner, seeded).message
+    star = select(Store.slug, func.count()).outerjoin(Store.products).group_by(Store.slug)
+    assert "count(Product.id)" in check(star, seeded).message
+    outer = select(Store.slug, func.count(Product.id)).outerjoin(Store.products)
+    assert check(outer.group_by(Store.slug), seeded)
+    with Session(seeded) as session:  # the checker's empty store was rolled back
+        assert session.scalar(select(func.count()).select_from(Store)) == 2
