@@ -5,6 +5,10 @@
 - A caller may hand over an open connection (or an engine) in `config.attributes["connection"]`
   (the migration tests do), or a URL in `config.attributes["url"]` (the scratch databases of the notebooks do).
 - The metadata is `smartstore.models.Base.metadata`; importing `smartstore.models` imports every model.
+  A notebook may hand over a scratch copy in `config.attributes["target_metadata"]` (notebook 12).
+- Every run sets `lock_timeout` (5s) and `statement_timeout` (5min), online and in `--sql` output,
+  so a migration stuck behind a busy table fails fast instead of blocking the application.
+  Override them with SMARTSTORE_LOCK_TIMEOUT / SMARTSTORE_STATEMENT_TIMEOUT (`0` switches one off).
 """
 
 import os
@@ -16,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 
 from smartstore.db import database_url, make_engine
 from smartstore.models import Base
+from smartstore.settings import migration_timeouts
 
 if os.environ.get("SMARTSTORE_PLAIN_AUTOGENERATE") != "1":
     # Teaches autogenerate to create, alter and drop ENUM types. The workbook's bug notebook sets
@@ -26,7 +31,7 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = config.attributes.get("target_metadata") or Base.metadata
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
@@ -55,18 +60,24 @@ def configure(**kwargs: object) -> None:
     )
 
 
+def run_with_timeouts() -> None:
+    for setting, value in migration_timeouts().items():
+        context.execute(f"SET {setting} = '{value}'")
+    context.run_migrations()
+
+
 def run_migrations_offline() -> None:
     """`alembic upgrade head --sql`: print the SQL instead of running it, for a reviewer."""
     url = config.attributes.get("url") or database_url()
     configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
     with context.begin_transaction():
-        context.run_migrations()
+        run_with_timeouts()
 
 
 def run_migrations(connection: sa.Connection) -> None:
     configure(connection=connection)
     with context.begin_transaction():
-        context.run_migrations()
+        run_with_timeouts()
 
 
 def run_migrations_online() -> None:

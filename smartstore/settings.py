@@ -6,10 +6,13 @@ the package runs its own embedded PostgreSQL 16 with its data in `SMARTSTORE_HOM
 """
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+
+from smartstore.validation import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "smartstore"
@@ -47,3 +50,31 @@ def get_settings() -> Settings:
         database_url=normalize_url(raw_url) if raw_url else None,
         home=home.expanduser().resolve(),
     )
+
+
+MIGRATION_TIMEOUTS = {
+    "lock_timeout": ("SMARTSTORE_LOCK_TIMEOUT", "5s"),
+    "statement_timeout": ("SMARTSTORE_STATEMENT_TIMEOUT", "5min"),
+}
+"""PostgreSQL setting -> (the environment variable that overrides it, its default)."""
+
+TIMEOUT = re.compile(r"\d+\s*(us|ms|s|min|h|d)?")
+
+
+def migration_timeouts() -> dict[str, str]:
+    """The `lock_timeout` and `statement_timeout` every migration runs with (alembic/env.py sets them).
+
+    A migration that waits for a lock on a busy table queues every later query on that table behind
+    it; `lock_timeout` makes it give up after a few seconds instead, with a clear error, and it can be
+    retried when the table is quieter. `statement_timeout` bounds one statement. PostgreSQL's units
+    (`500ms`, `5s`, `10min`); `0` switches a timeout off.
+    """
+    timeouts = {}
+    for setting, (variable, default) in MIGRATION_TIMEOUTS.items():
+        value = os.environ.get(variable, "").strip() or default
+        if TIMEOUT.fullmatch(value) is None:
+            raise InvalidInput(
+                variable, f"must be a duration like 5s, 500ms or 10min, not {value!r}"
+            )
+        timeouts[setting] = value
+    return timeouts

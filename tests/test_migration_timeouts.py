@@ -1,0 +1,54 @@
+"""Migrations run with lock_timeout and statement_timeout (alembic/env.py), online and in `--sql`."""
+
+import psycopg
+import pytest
+from alembic import command
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from smartstore.db import connect
+from smartstore.migrations import alembic_config
+from smartstore.settings import migration_timeouts
+from smartstore.validation import InvalidInput
+
+FIRST, RLS = "e7ccee06e47a", "4d3c1617c846"
+
+
+def test_the_rendered_sql_sets_both_timeouts_before_anything_else(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command.upgrade(alembic_config(configure_logging=False), "head", sql=True)
+    statements = [s.strip() for s in capsys.readouterr().out.split(";") if s.strip()]
+    assert statements[:3] == ["BEGIN", "SET lock_timeout = '5s'", "SET statement_timeout = '5min'"]
+
+
+def test_the_environment_overrides_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMARTSTORE_LOCK_TIMEOUT", "750ms")
+    monkeypatch.setenv("SMARTSTORE_STATEMENT_TIMEOUT", "0")
+    assert migration_timeouts() == {"lock_timeout": "750ms", "statement_timeout": "0"}
+
+
+def test_a_value_that_is_no_duration_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMARTSTORE_LOCK_TIMEOUT", "5s'; DROP TABLE products; --")
+    with pytest.raises(InvalidInput, match="SMARTSTORE_LOCK_TIMEOUT: must be a duration"):
+        migration_timeouts()
+
+
+def test_a_migration_behind_a_busy_table_gives_up_with_a_lock_timeout(
+    scratch_url: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The RLS migration needs ACCESS EXCLUSIVE on products; a reader holds ACCESS SHARE."""
+    config = alembic_config(scratch_url, configure_logging=False)
+    command.upgrade(config, FIRST)
+    monkeypatch.setenv("SMARTSTORE_LOCK_TIMEOUT", "200ms")
+    with connect(scratch_url, autocommit=True) as reader:
+        reader.execute("BEGIN")
+        reader.execute("LOCK TABLE products IN ACCESS SHARE MODE")
+        with pytest.raises(OperationalError) as failure:
+            command.upgrade(config, RLS)
+        reader.execute("ROLLBACK")
+    assert isinstance(failure.value.orig, psycopg.errors.LockNotAvailable)
+    assert "canceling statement due to lock timeout" in str(failure.value.orig)
+    with connect(scratch_url) as conn:
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert version == (FIRST,), "nothing of the failed migration is left half-done"
