@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
+from smartstore.command_output import tidy
 from smartstore.db import client_command, database_url, drop_database, ensure_database
 from smartstore.migrations import ALEMBIC_INI
 from smartstore.settings import PROJECT_ROOT, get_settings
@@ -54,7 +55,9 @@ def scratch_alembic(name: str) -> Path:
 
 
 def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
-    """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output.
+    """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output
+    as a learner should read it (`smartstore.command_output.tidy`: the log lines that teach, paths
+    relative to the project, a failure as its exception and statement, not a wall of frames).
 
     `plain_autogenerate=True` switches alembic-postgresql-enum off in env.py, to show what plain
     Alembic writes.
@@ -64,12 +67,12 @@ def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if plain_autogenerate:
         env["SMARTSTORE_PLAIN_AUTOGENERATE"] = "1"
-    print(f"$ {command}")
+    print(f"$ {tidy(command)}")
     done = subprocess.run(
         command, shell=True, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    print(done.stdout, end="")
+    print(tidy(done.stdout), end="")
     if done.returncode != 0:
         print(f"(exit status {done.returncode})")
 
@@ -111,11 +114,18 @@ for op in ops.ops:
 
 
 def mermaid_er(metadata: MetaData) -> str:
-    """An entity-relationship diagram of the tables, in Mermaid (JupyterLab 4 renders it)."""
+    """An entity-relationship diagram of the tables, in Mermaid (JupyterLab 4 renders it).
+
+    The parent's end says whether a row must have a parent: `||` (exactly one) for a NOT NULL
+    foreign key, `|o` (zero or one) for a nullable one, such as `users.store_id`.
+    """
     lines = ["erDiagram"]
     for table in metadata.sorted_tables:
         for fk in table.foreign_keys:
-            lines.append(f"    {fk.column.table.name} ||--o{{ {table.name} : {fk.parent.name}")
+            parent = "|o" if fk.parent.nullable else "||"
+            lines.append(
+                f"    {fk.column.table.name} {parent}--o{{ {table.name} : {fk.parent.name}"
+            )
     for table in metadata.sorted_tables:
         lines.append(f"    {table.name} {{")
         for column in table.columns:
