@@ -56,7 +56,7 @@ def check_cheapest_product(
         )
     if products[0].id != cheapest:
         return not_yet(name, "that is not the cheapest one: order by the price first.")
-    return right(name, f"{products[0].sku} is {slug}'s cheapest product, found in one query.")
+    return right(name, f"{products[0].sku}, the cheapest product of {slug}, in one query.")
 
 
 def _store_id(engine: Engine, slug: str) -> int | None:
@@ -65,11 +65,11 @@ def _store_id(engine: Engine, slug: str) -> int | None:
 
 
 def check_delete_prediction(prediction: object, engine: Engine) -> Verdict:
-    """Exercise 6.2: how many products and users are left after `DELETE FROM stores`?
+    """Exercise 6.3: how many products and users are left after `DELETE FROM stores`?
 
     The DELETE really runs, inside a transaction that is rolled back afterwards.
     """
-    name = "Exercise 6.2"
+    name = "Exercise 6.3"
     if not isinstance(prediction, dict) or set(prediction) != {"products_left", "users_left"}:
         return not_yet(name, 'predict both numbers: {"products_left": ..., "users_left": ...}.')
     if not all(isinstance(value, int) for value in prediction.values()):
@@ -96,11 +96,11 @@ def check_delete_prediction(prediction: object, engine: Engine) -> Verdict:
 
 
 def check_products_per_store(statement: object, engine: Engine) -> Verdict:
-    """Exercise 6.3: every store's slug and its number of products, stores without products too.
+    """Exercise 6.2: every store's slug and its number of products, stores without products too.
 
     The checker adds a store with no products (rolled back afterwards) before it runs the statement.
     """
-    name = "Exercise 6.3"
+    name = "Exercise 6.2"
     if not isinstance(statement, Select):
         return not_yet(name, "build a select(Store.slug, ...) statement and give it to `answer`.")
     with rolled_back(engine) as session:

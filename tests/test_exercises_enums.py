@@ -1,0 +1,51 @@
+"""Notebook 8's checkers on real databases: the ENUM query, and the downgrade line proved by a round trip."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL
+
+from smartstore.db import make_engine
+from smartstore.exercises import enums
+
+PLAIN_MIGRATION = next(
+    (Path(__file__).parent / "fixtures" / "broken_enum_migration").glob("0001broken_*.py")
+)
+
+
+@pytest.fixture
+def with_leftover_type(scratch_url: URL) -> Iterator[Engine]:
+    engine = make_engine(scratch_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TYPE user_role AS ENUM ('shopper', 'admin')"))
+    yield engine
+    engine.dispose()
+
+
+def test_the_enum_query_must_ask_the_catalog_for_enums_only(with_leftover_type: Engine) -> None:
+    check = enums.check_enum_query
+    assert "keep enums only" in check("SELECT typname FROM pg_type", with_leftover_type).message
+    assert "misses a type" in check("SELECT 'user_role'", with_leftover_type).message
+    assert "refused" in check("SELEC typname", with_leftover_type).message
+    verdict = check("SELECT typname FROM pg_type WHERE typtype = 'e'", with_leftover_type)
+    assert verdict.passed, verdict
+    with with_leftover_type.connect() as connection:  # the checker's own type was rolled back
+        names = connection.execute(text(enums.ENUMS_IN_PUBLIC)).scalars().all()
+    assert names == ["user_role"]
+
+
+def test_a_downgrade_without_the_drop_is_not_yet(migrated_url: URL) -> None:
+    verdict = enums.check_downgrade_line("pass", PLAIN_MIGRATION)
+    assert not verdict
+    assert "pg_type still holds ['user_role']" in verdict.message
+    assert "not valid Python" in enums.check_downgrade_line("op.execute(", PLAIN_MIGRATION).message
+    misspelt = enums.check_downgrade_line('op.execute("DROP TYPE user_rol")', PLAIN_MIGRATION)
+    assert 'type "user_rol" does not exist' in misspelt.message
+
+
+def test_the_drop_makes_the_round_trip_work(migrated_url: URL) -> None:
+    line = 'sa.Enum(name="user_role").drop(op.get_bind())'
+    verdict = enums.check_downgrade_line(line, PLAIN_MIGRATION)
+    assert verdict.passed, verdict
