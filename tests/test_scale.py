@@ -1,5 +1,6 @@
-"""The scale seed on small sizes: the right counts, the same rows for the same seed, constraints
-held, and an interrupted or refused load leaves nothing."""
+"""The scale seed on small sizes: the right counts, the same rows for the same seed (and the same
+rows as `product_rows`, which the benchmark's raw COPY loads), constraints held, COPY's escaping,
+progress that follows the server, and an interrupted or refused load leaves nothing."""
 
 import os
 import signal
@@ -10,8 +11,16 @@ import pytest
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import URL
 
+from smartstore.db import connect
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
+from smartstore.scale import (
+    COPY_PRODUCTS,
+    Vocabulary,
+    copy_batches,
+    product_rows,
+    scale_seed,
+    vocabulary,
+)
 from smartstore.validation import InvalidInput
 
 CATALOGUE = (
@@ -54,6 +63,61 @@ def test_the_same_seed_gives_the_same_rows(migrated_scratch: URL, scratch_url: U
     assert other != [row[1:] for row in first]
 
 
+PRODUCTS = "SELECT store_id, sku, name, description, price_cents FROM products ORDER BY id"
+
+
+@pytest.mark.parametrize("batch_rows", [1, 50, 1_000])
+def test_it_loads_exactly_the_rows_product_rows_makes(
+    migrated_scratch: URL, batch_rows: int
+) -> None:
+    """Batches that split a store (50), hold several (1,000) or one row (1) change nothing."""
+    scale_seed(migrated_scratch, 3, 70, seed=8, progress=False, batch_rows=batch_rows)
+    store_ids = [row[0] for row in query(migrated_scratch, "SELECT id FROM stores ORDER BY slug")]
+    expected = list(product_rows(store_ids, 70, 8, vocabulary(8, 3)))
+    assert query(migrated_scratch, PRODUCTS) == expected
+
+
+def test_copy_text_escapes_what_copy_would_misread(migrated_scratch: URL) -> None:
+    """Tabs, newlines, returns, backslashes and a would-be NULL (\\N) arrive as they were."""
+    words = Vocabulary(
+        store_names=["unused"],
+        colours=["Tab\tbed", "Back\\slash", "plain"],
+        sentences=["Two\nlines.", "Carriage\rreturn.", "\\N", "\\.", "ok"],
+    )
+    with connect(migrated_scratch) as conn, conn.cursor() as cursor:
+        cursor.execute("INSERT INTO stores (name, slug) VALUES ('A', 'a'), ('B', 'b')")
+        store_ids = [row[0] for row in cursor.execute("SELECT id FROM stores ORDER BY slug")]
+        for _, text in copy_batches(store_ids, 40, 2, words, batch_rows=30):
+            with cursor.copy(COPY_PRODUCTS) as copy:
+                copy.write(text)
+        conn.commit()
+    loaded = query(migrated_scratch, PRODUCTS)
+    assert loaded == list(product_rows(store_ids, 40, 2, words))
+    assert {description for *_, description, _ in loaded} == set(words.sentences)
+
+
+def test_progress_moves_only_when_the_server_has_the_rows(migrated_scratch: URL) -> None:
+    """Each time the bar advances, the loading connection is idle in its transaction: no COPY of
+    rows already counted is still running (a bar counting rows sent would be seen mid-COPY)."""
+    seen: list[tuple[int, str, int]] = []
+
+    def on_batch(rows: int) -> None:
+        with connect(migrated_scratch) as conn:
+            state, copying = conn.execute(
+                "SELECT a.state, (SELECT count(*) FROM pg_stat_progress_copy c WHERE c.pid = a.pid) "
+                "FROM pg_stat_activity a "
+                "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() "
+                "AND a.backend_type = 'client backend'"
+            ).fetchone()
+        seen.append((rows, state, copying))
+
+    scale_seed(
+        migrated_scratch, 3, 1_000, seed=6, progress=False, on_batch=on_batch, batch_rows=700
+    )
+    assert [rows for rows, _, _ in seen] == [700, 700, 700, 700, 200]
+    assert {(state, copying) for _, state, copying in seen} == {("idle in transaction", 0)}
+
+
 def test_the_rows_are_realistic_and_within_the_rules(migrated_scratch: URL) -> None:
     scale_seed(migrated_scratch, stores=2, products_per_store=100, seed=3, progress=False)
     rows = query(migrated_scratch, CATALOGUE)
@@ -82,7 +146,12 @@ INTERRUPTED = """
 import sys
 from sqlalchemy.engine import make_url
 from smartstore.scale import scale_seed
-scale_seed(make_url(sys.argv[1]), 20, 5_000, 9, progress=False, on_chunk=lambda n: print(n, flush=True))
+
+def wait_for_the_signal(rows):
+    print(rows, flush=True)  # a first batch is in the server, not committed
+    sys.stdin.readline()
+
+scale_seed(make_url(sys.argv[1]), 4, 500, 9, progress=False, batch_rows=300, on_batch=wait_for_the_signal)
 """
 
 
@@ -90,11 +159,15 @@ scale_seed(make_url(sys.argv[1]), 20, 5_000, 9, progress=False, on_chunk=lambda 
 def test_an_interrupted_seed_leaves_nothing(migrated_scratch: URL, how: signal.Signals) -> None:
     url = migrated_scratch.render_as_string(hide_password=False)
     loading = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTED, url], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", INTERRUPTED, url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
-    assert int(loading.stdout.readline()) > 0  # a first chunk is on its way to the server
+    assert loading.stdout.readline() == "300\n"  # the load now waits, mid-transaction
     loading.send_signal(how)
-    loading.wait(timeout=60)
+    loading.communicate(timeout=60)
     assert loading.returncode != 0
     assert query(migrated_scratch, "SELECT count(*) FROM stores") == [(0,)]
     assert query(migrated_scratch, "SELECT count(*) FROM products") == [(0,)]
