@@ -1,15 +1,20 @@
-# The README's commands. Each creates the venv first if it is missing or older than pyproject.toml.
+# The README's commands. Each creates the venv first if it is missing or older than pyproject.toml or
+# requirements.lock.
 #   make demo   venv, embedded PostgreSQL 16, migrate, seed, and a summary of what it did
 #   make test   every test: package, migrations, notebooks (nbval, strict)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
+#   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
 #   make clean  remove the venv and the embedded server's data (.smartstore/)
 
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every package with its exact version, for Python 3.12 and newer on every platform: the versions
+# the notebooks' stored outputs were recorded with. `make lock` writes it from pyproject.toml.
+LOCK := requirements.lock
 
 # The first Python >= 3.12 on PATH (3.12 is where datetime.utcnow() starts to warn).
 FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
@@ -17,20 +22,28 @@ FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test lab notebooks bench schema lint clean venv
+.PHONY: demo test lab notebooks bench schema lint lock clean venv
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(PY):
 	@python=$$($(FIND_PYTHON)) || { \
 	  echo "error: SmartStore needs Python 3.12 or newer, and none is on PATH."; \
 	  echo "       Install one (pyenv install 3.12, or your package manager), then run make again."; \
 	  exit 1; }; \
 	echo "== creating $(VENV) with $$python ($$($$python --version))"; \
 	$$python -m venv $(VENV)
-	@echo "== installing smartstore and its tools into $(VENV) (about a minute the first time)"
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+
+# uv (itself pinned in the lock) installs the lock in seconds where pip takes most of a minute.
+$(VENV)/bin/uv: | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' $(LOCK))"
+
+$(STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/uv
+	@echo "== installing the locked versions ($(LOCK)), then smartstore itself, into $(VENV)"
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(LOCK)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	@$(VENV)/bin/uv pip check --quiet --python $(PY) || { \
+	  echo "error: $(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -60,6 +73,13 @@ schema: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# uv resolves once for every platform and every Python from 3.12 on (--universal); the
+# header of the lock names this command. It needs only uv, not a full install, so it works even when
+# pyproject.toml asks for a package the lock lacks yet.
+lock: $(VENV)/bin/uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+	  --custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) --output-file $(LOCK)
 
 clean:
 	-$(VENV)/bin/smartstore db stop 2>/dev/null

@@ -17,10 +17,11 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
 from smartstore.db import client_command
-from smartstore.errors import run_command
-from smartstore.settings import PROJECT_ROOT
+from smartstore.errors import SmartstoreError, run_command
+from smartstore.migrations import SCRIPT_LOCATION
+from smartstore.settings import IN_CHECKOUT, PROJECT_ROOT
 
-SNAPSHOT = PROJECT_ROOT / "alembic" / "schema.sql"
+SNAPSHOT = SCRIPT_LOCATION / "schema.sql"
 REFRESH_COMMAND = "make schema"
 
 _DROP = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
@@ -76,6 +77,9 @@ def main() -> int:
     """Write alembic/schema.sql from a throwaway database migrated to head."""
     from smartstore.db import database_url, drop_database, ensure_database
     from smartstore.migrations import upgrade
+
+    if not IN_CHECKOUT:
+        raise SmartstoreError(f"{REFRESH_COMMAND} writes alembic/schema.sql: run it in a checkout.")
 
     url = database_url().set(database="smartstore_schema_snapshot")
     drop_database(url)

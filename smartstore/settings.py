@@ -1,8 +1,10 @@
 """Where the database is: the one place that reads the environment.
 
 `DATABASE_URL` points everything (package, Alembic, notebooks, tests) at any PostgreSQL. Without it,
-the package runs its own embedded PostgreSQL 16 with its data in `SMARTSTORE_HOME` (by default
-`.smartstore/` at the project's root), so a learner can see and delete it.
+the package runs its own embedded PostgreSQL 16 with its data in `SMARTSTORE_HOME`; by default
+`.smartstore/` at the project's root in a checkout, so a learner can see and delete it, and a per-user
+data folder (`~/.local/share/smartstore` on Linux) where the package is installed, never inside the
+installed package itself.
 """
 
 import os
@@ -10,11 +12,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
 from sqlalchemy.engine import URL, make_url
 
 from smartstore.validation import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout's root folder; where the package is installed, the site-packages folder instead."""
+IN_CHECKOUT = (PROJECT_ROOT / "alembic.ini").is_file()
+"""True when the package runs from the project's checkout (editable install, or the repo on sys.path)."""
 DATABASE_NAME = "smartstore"
 
 
@@ -42,10 +48,17 @@ def normalize_url(raw: str) -> URL:
     return url
 
 
+def default_home() -> Path:
+    """`.smartstore/` in the checkout; the user's data folder where the package is installed."""
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / ".smartstore"
+    return platformdirs.user_data_path("smartstore")
+
+
 def get_settings() -> Settings:
     """Read the environment now (not at import) so a test or a notebook can change it first."""
     raw_url = os.environ.get("DATABASE_URL", "").strip()
-    home = Path(os.environ.get("SMARTSTORE_HOME") or PROJECT_ROOT / ".smartstore")
+    home = Path(os.environ.get("SMARTSTORE_HOME") or default_home())
     return Settings(
         database_url=normalize_url(raw_url) if raw_url else None,
         home=home.expanduser().resolve(),
