@@ -1,0 +1,102 @@
+"""Notebooks 4 and 5's checkers: a wrong and a right answer each, on real scratch databases."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Boolean, Column, true
+from sqlalchemy.engine import URL
+
+from smartstore.exercises.migrating import (
+    check_brought_to_head,
+    check_foreign_keys,
+    check_is_active_draft,
+    check_is_active_runs,
+    check_store_id_index,
+    generate,
+    scratch_metadata,
+)
+from smartstore.migrations import head, upgrade
+
+
+def draft(versions: Path, url: URL, **column: object) -> Path:
+    metadata = scratch_metadata()
+    if column:
+        metadata.tables["products"].append_column(Column("is_active", Boolean, **column))
+    versions.mkdir(exist_ok=True)
+    return generate(metadata, versions, url, "active0001", "products are active")
+
+
+def test_an_empty_draft_is_not_yet_the_is_active_migration(
+    migrated_url: URL, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "generate it" in check_is_active_draft(tmp_path, migrated_url).message
+    draft(tmp_path, migrated_url)
+    assert str(check_is_active_draft(tmp_path, migrated_url)) == (
+        "Exercise 4.1: not yet: it does not add products.is_active: add the column to the copy."
+    )
+    assert "do Exercise 4.1 first" in check_is_active_runs(tmp_path).message
+
+
+def test_the_plain_draft_is_right_on_paper_and_fails_on_a_table_with_rows(
+    migrated_url: URL, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = draft(tmp_path, migrated_url, nullable=False, default=True)
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0] == "Detected added column 'products.is_active'"
+    assert shown[-1].startswith("Generating ") and shown[-1].endswith(
+        "-active0001_products_are_active.py ...  done"
+    )
+    assert str(check_is_active_draft(tmp_path, migrated_url)) == (
+        f"Exercise 4.1: right: active0001 adds products.is_active after {head().revision}; "
+        "its downgrade drops it."
+    )
+    verdict = check_is_active_runs(tmp_path)
+    assert not verdict
+    assert 'NotNullViolation: column "is_active" of relation "products" contains null values' in (
+        verdict.message
+    )
+
+    fixed = path.read_text().replace("sa.Boolean(),", "sa.Boolean(), server_default=sa.true(),")
+    path.write_text(fixed)
+    assert str(check_is_active_runs(tmp_path)) == (
+        "Exercise 4.2: right: on a database with products: up, down and up again; "
+        "every product active."
+    )
+
+
+def test_a_nullable_is_active_is_not_yet(migrated_url: URL, tmp_path: Path) -> None:
+    draft(tmp_path, migrated_url, nullable=True, server_default=true())
+    assert "may be NULL" in check_is_active_draft(tmp_path, migrated_url).message
+
+
+def test_a_database_one_migration_behind_is_not_at_head_until_upgraded(scratch_url: URL) -> None:
+    first = head().down_revision
+    upgrade(scratch_url, first)
+    assert str(check_brought_to_head(scratch_url)) == (
+        f"Exercise 5.1: not yet: it stands at {first}: upgrade it to head."
+    )
+    upgrade(scratch_url)
+    assert check_brought_to_head(scratch_url)
+
+
+def test_foreign_keys_with_their_delete_rule(migrated_url: URL) -> None:
+    names_only = (
+        "SELECT table_name, constraint_name, 'x' FROM information_schema.table_constraints "
+        "WHERE table_schema = 'public' AND constraint_type = 'FOREIGN KEY'"
+    )
+    assert "delete_rule" in check_foreign_keys(names_only, migrated_url).message
+    verdict = check_foreign_keys(
+        "SELECT tc.table_name, rc.constraint_name, rc.delete_rule "
+        "FROM information_schema.referential_constraints rc "
+        "JOIN information_schema.table_constraints tc USING (constraint_schema, constraint_name)",
+        migrated_url,
+    )
+    assert str(verdict) == (
+        "Exercise 5.2: right: fk_products_store_id_stores: CASCADE, "
+        "fk_users_store_id_stores: NO ACTION."
+    )
+
+
+def test_the_store_id_index_is_the_unique_one_that_starts_with_store_id(migrated_url: URL) -> None:
+    assert not check_store_id_index("pk_products", migrated_url)
+    assert check_store_id_index("uq_products_store_id_sku", migrated_url)

@@ -1,0 +1,131 @@
+"""Notebooks 2 and 3's checkers: a wrong and a right answer each, probed on a real database."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import CheckConstraint, ForeignKey, Identity
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from smartstore.exercises.modeling import (
+    check_init_imports,
+    check_negative_price,
+    check_review_model,
+    check_review_validates,
+    check_transitive_import,
+    scratch_base,
+)
+from smartstore.migrations import upgrade
+from smartstore.validation import InvalidInput
+
+
+@pytest.fixture
+def migrated_scratch(scratch_url: URL) -> URL:
+    upgrade(scratch_url)
+    return scratch_url
+
+
+def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
+    Base = scratch_base()
+
+    class Review(Base):
+        __tablename__ = "reviews"
+        __table_args__ = (
+            (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_between_1_and_5"),)
+            if check
+            else ()
+        )
+        id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+        product_id: Mapped[int] = mapped_column(
+            ForeignKey("products.id", ondelete="CASCADE" if cascade else None)
+        )
+        stars: Mapped[int]
+
+        if validator:
+
+            @validates("stars")
+            def check_stars(self, key: str, stars: int) -> int:
+                if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+                    raise InvalidInput(key, "must be a whole number from 1 to 5")
+                return stars
+
+    return Review
+
+
+def test_the_negative_price_is_refused_by_the_constraint_named_by_the_convention(
+    migrated_scratch: URL,
+) -> None:
+    assert "ck_" in check_negative_price("price_cents_not_negative", migrated_scratch).message
+    assert not check_negative_price("ck_products_name_not_blank", migrated_scratch)
+    assert str(check_negative_price("ck_products_price_cents_not_negative", migrated_scratch)) == (
+        "Exercise 2.1: right: PostgreSQL refused the price -1 with "
+        "ck_products_price_cents_not_negative."
+    )
+
+
+def test_a_review_model_counts_only_what_postgresql_enforces(migrated_scratch: URL) -> None:
+    assert str(check_review_model(None, migrated_scratch)) == (
+        "Exercise 2.2: not yet: define a class Review(Base) with Base = scratch_base()."
+    )
+    no_check = review_model(check=False, cascade=True, validator=False)
+    assert str(check_review_model(no_check, migrated_scratch)) == (
+        "Exercise 2.2: not yet: the database accepts 0 stars: add a CheckConstraint."
+    )
+    no_cascade = review_model(check=True, cascade=False, validator=False)
+    assert "ON DELETE" in check_review_model(no_cascade, migrated_scratch).message
+    right_one = review_model(check=True, cascade=True, validator=False)
+    verdict = check_review_model(right_one, migrated_scratch)
+    assert str(verdict) == (
+        "Exercise 2.2: right: stars 1 to 5 by ck_reviews_stars_between_1_and_5, "
+        "and a review goes with its product."
+    )
+    assert check_review_model(right_one, migrated_scratch), "checking twice works too"
+
+
+def test_python_refuses_bad_stars_first_only_with_a_validator() -> None:
+    without = review_model(check=True, cascade=True, validator=False)
+    assert "use @validates" in check_review_validates(without).message
+    verdict = check_review_validates(review_model(check=True, cascade=True, validator=True))
+    assert verdict, verdict
+
+
+def write_package(folder: Path, init: str) -> Path:
+    package = folder / "shop_models"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(init)
+    (package / "wishlist.py").write_text(
+        "from sqlalchemy import Identity\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        "from smartstore.models.base import Base\n\n"
+        "class Wishlist(Base):\n"
+        "    __tablename__ = 'wishlists'\n"
+        "    id: Mapped[int] = mapped_column(Identity(), primary_key=True)\n"
+    )
+    (package / "review.py").write_text(
+        "from sqlalchemy import Identity\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        "from smartstore.models.base import Base\n"
+        "from shop_models.wishlist import Wishlist  # noqa: F401\n\n"
+        "class Review(Base):\n"
+        "    __tablename__ = 'reviews'\n"
+        "    id: Mapped[int] = mapped_column(Identity(), primary_key=True)\n"
+    )
+    return package
+
+
+def test_autogenerate_sees_the_review_only_once_the_package_imports_it(
+    migrated_scratch: URL, tmp_path: Path
+) -> None:
+    forgetful = write_package(tmp_path / "before", "import smartstore.models  # noqa: F401\n")
+    assert not check_init_imports(forgetful, migrated_scratch)
+    assert not check_transitive_import(True, forgetful, migrated_scratch)
+    assert check_transitive_import(False, forgetful, migrated_scratch)
+
+    fixed = write_package(
+        tmp_path / "after",
+        "import smartstore.models  # noqa: F401\nfrom shop_models.review import Review  # noqa: F401\n",
+    )
+    assert check_init_imports(fixed, migrated_scratch)
+    assert str(check_transitive_import(True, fixed, migrated_scratch)) == (
+        "Exercise 3.2: right: wishlists is seen: an import anywhere in the chain."
+    )
