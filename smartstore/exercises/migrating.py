@@ -25,12 +25,12 @@ from smartstore.db import make_engine, session_scope
 from smartstore.exercises import Verdict, not_yet, right
 from smartstore.exercises.basics import Refused, learner_rows, rows_of
 from smartstore.exercises.modeling import scratch_base
-from smartstore.migrations import alembic_config, head, upgrade
+from smartstore.migrations import SCRIPT_LOCATION, alembic_config, head, upgrade
 from smartstore.seed import seed
-from smartstore.settings import PROJECT_ROOT, get_settings
+from smartstore.settings import get_settings
 from smartstore.validation import InvalidInput
 
-REAL_VERSIONS = PROJECT_ROOT / "alembic" / "versions"
+REAL_VERSIONS = SCRIPT_LOCATION / "versions"
 
 
 def scratch_metadata() -> MetaData:
