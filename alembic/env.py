@@ -9,6 +9,8 @@
 - Every run sets `lock_timeout` (5s) and `statement_timeout` (5min), online and in `--sql` output,
   so a migration stuck behind a busy table fails fast instead of blocking the application.
   Override them with SMARTSTORE_LOCK_TIMEOUT / SMARTSTORE_STATEMENT_TIMEOUT (`0` switches one off).
+- Each migration commits on its own (`transaction_per_migration`): its locks end with it, and a
+  migration that must run after another has committed (a new enum value used) can simply follow it.
 """
 
 import os
@@ -56,6 +58,7 @@ def configure(**kwargs: object) -> None:
         compare_type=True,
         compare_server_default=True,
         render_item=render_item,
+        transaction_per_migration=True,
         **kwargs,
     )
 
@@ -89,6 +92,8 @@ def run_migrations_online() -> None:
     engine = handed_over or make_engine(config.attributes.get("url"), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         run_migrations(connection)
+        if handed_over is None:
+            connection.commit()  # what ran outside any migration's own transaction (`stamp`)
     if handed_over is None:
         engine.dispose()
 

@@ -14,12 +14,12 @@ from smartstore.validation import InvalidInput
 FIRST, RLS = "e7ccee06e47a", "4d3c1617c846"
 
 
-def test_the_rendered_sql_sets_both_timeouts_before_anything_else(
+def test_the_rendered_sql_sets_both_timeouts_for_the_session_before_anything_else(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     command.upgrade(alembic_config(configure_logging=False), "head", sql=True)
     statements = [s.strip() for s in capsys.readouterr().out.split(";") if s.strip()]
-    assert statements[:3] == ["BEGIN", "SET lock_timeout = '5s'", "SET statement_timeout = '5min'"]
+    assert statements[:3] == ["SET lock_timeout = '5s'", "SET statement_timeout = '5min'", "BEGIN"]
 
 
 def test_the_environment_overrides_them(monkeypatch: pytest.MonkeyPatch) -> None:
