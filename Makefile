@@ -1,7 +1,8 @@
 # The README's commands. Each creates the venv first if it is missing or older than pyproject.toml or
 # requirements.lock.
 #   make demo   venv, embedded PostgreSQL 16, migrate, seed, and a summary of what it did
-#   make test   every test: package, migrations, notebooks (nbval, strict)
+#   make test   every test: package, migrations, notebooks (nbval, strict), the migration gate
+#   make check-migrations  lint every migration's SQL with squawk (.squawk.toml says which rules)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
@@ -22,7 +23,7 @@ FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test lab notebooks bench schema lint lock clean venv
+.PHONY: demo test check-migrations lab notebooks bench schema lint lock clean venv
 
 venv: $(STAMP)
 
@@ -52,7 +53,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(MAKE) --no-print-directory check-migrations
 	$(PY) -m pytest
+
+check-migrations: $(STAMP)
+	$(PY) -m smartstore.migration_lint
 
 # Jupyter refuses to run as root without --allow-root (containers and CI machines often are root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
