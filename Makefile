@@ -8,6 +8,7 @@
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
+#   make reset  drop the notebooks' scratch databases and folders, keep the venv (make reset ALL=1: the main database too)
 #   make clean  remove the venv and the embedded server's data (.smartstore/)
 
 VENV := .venv
@@ -23,7 +24,7 @@ FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test check-migrations lab notebooks bench schema lint lock clean venv
+.PHONY: demo test check-migrations lab notebooks bench schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -85,6 +86,9 @@ lint: $(STAMP)
 lock: $(VENV)/bin/uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
 	  --custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) --output-file $(LOCK)
+
+reset: $(STAMP)
+	$(PY) -m smartstore.reset $(if $(ALL),--all)
 
 clean:
 	-$(VENV)/bin/smartstore db stop 2>/dev/null

@@ -1,0 +1,81 @@
+"""Start the workbook's data afresh without reinstalling anything: `python -m smartstore.reset`.
+
+Every notebook run leaves scratch databases behind (`smartstore_lab_<name>`, one per experiment,
+about 20 MB each) and scratch Alembic folders (`.smartstore/lab/`). Each notebook remakes its own
+when it runs, so they are safe to drop at any time; this drops them all at once. `--all` also drops
+the main `smartstore` database of the embedded server (it comes back empty on next use;
+`make demo` migrates and seeds it again). The venv and the server's data folder stay.
+"""
+
+import argparse
+import shutil
+import sys
+
+from sqlalchemy.engine import URL
+
+from smartstore import lab
+from smartstore.db import connect, database_url, display_url, drop_database
+from smartstore.errors import SmartstoreError, run_command
+from smartstore.settings import get_settings
+
+SCRATCH_KINDS = ("lab", "scratch", "bench")
+"""The databases named `<your database>_<kind>_…` or `<your database>_<kind>`: the notebooks'
+(`lab`), the tests' (`scratch`) and the benchmark's (`bench`)."""
+
+
+def scratch_databases(url: URL) -> list[str]:
+    """The scratch databases named after `url`'s database, on its server."""
+    with connect(url.set(database="postgres")) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname = ANY(%s) OR datname LIKE ANY(%s) "
+            "ORDER BY datname",
+            (
+                [f"{url.database}_{kind}" for kind in SCRATCH_KINDS],
+                [f"{url.database}\\_{kind}\\_%" for kind in SCRATCH_KINDS],
+            ),
+        )
+        return [row[0] for row in rows]
+
+
+def reset(include_main: bool = False) -> list[str]:
+    """Drop the scratch databases and folders (and the main database with `include_main`);
+    returns what was done, one line each."""
+    settings = get_settings()
+    if include_main and not settings.uses_embedded_server:
+        raise SmartstoreError(
+            "DATABASE_URL is set: --all drops only the embedded server's database, never yours. "
+            "Drop the scratch databases without --all, or drop your database yourself."
+        )
+    url = database_url(settings)
+    done = []
+    for name in scratch_databases(url):
+        drop_database(url.set(database=name))
+        done.append(f"dropped database {name}")
+    folder = settings.home / lab.LAB_FOLDER
+    if folder.exists():
+        shutil.rmtree(folder)
+        done.append(f"removed the scratch Alembic folders ({folder.name}/ in the data folder)")
+    if include_main:
+        drop_database(url)
+        done.append(f"dropped database {url.database} (make demo brings it back)")
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m smartstore.reset", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="the main smartstore database too (embedded only)"
+    )
+    args = parser.parse_args(argv)
+    where = display_url(database_url())
+    done = reset(include_main=args.all)
+    print(f"On {where}:" if done else "Nothing to reset.")
+    for line in done:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_command(lambda: main(sys.argv[1:]), name="smartstore.reset")

@@ -1,0 +1,58 @@
+"""`python -m smartstore.reset` on an embedded server of the test's own: it drops the scratch
+databases and folders, the main database only with --all, and nothing else."""
+
+from pathlib import Path
+
+import pytest
+
+from smartstore.db import connect, database_url, ensure_database
+from smartstore.errors import SmartstoreError
+from smartstore.reset import main, reset
+
+
+def databases(url) -> set[str]:
+    with connect(url.set(database="postgres")) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")
+        return {row[0] for row in rows}
+
+
+def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_with_all(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SMARTSTORE_HOME", str(home))
+    url = database_url()
+    for name in ("lab_seed", "lab_enum", "scratch_test_x", "bench", "labyrinth", "benchmarks"):
+        ensure_database(url.set(database=f"{url.database}_{name}"))
+    ensure_database(url.set(database="someone_elses"))
+    (home / "lab" / "enum" / "versions").mkdir(parents=True)
+
+    assert main([]) == 0
+
+    assert databases(url) == {
+        "postgres",
+        "smartstore",
+        "smartstore_labyrinth",
+        "smartstore_benchmarks",
+        "someone_elses",
+    }
+    assert not (home / "lab").exists()
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "  dropped database smartstore_bench",
+        "  dropped database smartstore_lab_enum",
+        "  dropped database smartstore_lab_seed",
+        "  dropped database smartstore_scratch_test_x",
+        "  removed the scratch Alembic folders (lab/ in the data folder)",
+    ]
+    assert reset() == []
+
+    assert reset(include_main=True) == ["dropped database smartstore (make demo brings it back)"]
+    assert "smartstore" not in databases(url)
+
+
+def test_with_database_url_all_refuses_to_drop_your_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://me@localhost:1/mine")
+    with pytest.raises(SmartstoreError, match="never yours"):
+        reset(include_main=True)
