@@ -17,10 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import URL
 
 from smartstore import embedded
-from smartstore.db import connect, drop_database, ensure_database
+from smartstore.scratch import drop_databases_named_after, fresh_database
 from smartstore.settings import get_settings
 
 _cleanup: list[Callable[[], None]] = []
@@ -34,26 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
         _cleanup.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
     else:
         assert settings.database_url is not None
-        url = settings.database_url.set(
-            database=f"{settings.database_url.database}_test_{os.getpid()}"
-        )
-        ensure_database(url)
+        url = fresh_database(f"test_{os.getpid()}", settings.database_url)
         os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
         _cleanup.append(lambda: drop_databases_named_after(url))
-
-
-def drop_databases_named_after(url: URL) -> None:
-    """The run's database, and the lab, bench and scratch databases named after it."""
-    with connect(url.set(database="postgres")) as conn:
-        pattern = url.database.replace("_", r"\_") + r"\_%"
-        names = [
-            row[0]
-            for row in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
-            )
-        ]
-    for name in [*names, url.database]:
-        drop_database(url.set(database=name))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from smartstore.db import database_url, make_engine
+from smartstore.db import make_engine, start_embedded_database
 from smartstore.models import Base
 from smartstore.settings import migration_timeouts
 
@@ -70,8 +70,9 @@ def run_with_timeouts() -> None:
 
 
 def run_migrations_offline() -> None:
-    """`alembic upgrade head --sql`: print the SQL instead of running it, for a reviewer."""
-    url = config.attributes.get("url") or database_url()
+    """`alembic upgrade head --sql`: print the SQL instead of running it, for a reviewer. It needs
+    only the dialect, so it connects to nothing and starts no server."""
+    url = config.attributes.get("url") or "postgresql+psycopg://"
     configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
     with context.begin_transaction():
         run_with_timeouts()
@@ -89,7 +90,9 @@ def run_migrations_online() -> None:
         run_migrations(handed_over)
         return
     # an Engine handed over (pytest-alembic does that too), else one of our own for the URL
-    engine = handed_over or make_engine(config.attributes.get("url"), poolclass=sa.pool.NullPool)
+    engine = handed_over or make_engine(
+        config.attributes.get("url") or start_embedded_database(), poolclass=sa.pool.NullPool
+    )
     with engine.connect() as connection:
         run_migrations(connection)
         if handed_over is None:

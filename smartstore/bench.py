@@ -25,7 +25,8 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from smartstore.db import connect, database_url, drop_database, ensure_database, make_engine
+from smartstore import scratch
+from smartstore.db import connect, drop_database, make_engine
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
 from smartstore.models import Product
@@ -60,10 +61,7 @@ class QueryResult:
 
 def fresh_bench_database(suffix: str = "bench") -> URL:
     """An empty, migrated database `<your database>_<suffix>` (`smartstore_bench`)."""
-    url = database_url()
-    url = url.set(database=f"{url.database}_{suffix}")
-    drop_database(url)
-    ensure_database(url)
+    url = scratch.fresh_database(suffix)
     upgrade(url)
     return url
 

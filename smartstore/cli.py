@@ -16,13 +16,13 @@ import subprocess
 import sys
 
 from smartstore import embedded
-from smartstore.db import client_command, database_url, display_url
+from smartstore.db import client_command, display_url, start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 
 
 def db_start(settings: Settings) -> int:
-    url = database_url(settings)
+    url = start_embedded_database(settings)
     embedded.keep_running(settings.home, True)
     print(f"The embedded PostgreSQL {embedded.POSTGRES_MAJOR} server is running.")
     print(f"  data: {embedded.pgdata_of(settings.home)}")
@@ -65,7 +65,7 @@ def db_url(settings: Settings) -> int:
 
 
 def db_psql(settings: Settings, args: list[str]) -> int:
-    command, env = client_command("psql", database_url(settings), *args)
+    command, env = client_command("psql", start_embedded_database(settings), *args)
     return subprocess.call(command, env=env)
 
 
@@ -80,7 +80,9 @@ def db_run(settings: Settings, command: list[str]) -> int:
         command = command[1:]
     if not command:
         raise SmartstoreError("usage: smartstore db run -- COMMAND [ARGS…]")
-    database_url(settings)  # start the server (and hold it) for as long as the command runs
+    start_embedded_database(
+        settings
+    )  # start the server (and hold it) for as long as the command runs
     child = subprocess.Popen(command)
     for passed_on in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(passed_on, lambda signum, frame: child.send_signal(signum))
@@ -101,7 +103,7 @@ def seed_command(args: argparse.Namespace) -> int:
         raise SmartstoreError("a large catalogue needs both --stores and --products-per-store")
     from smartstore.scale import scale_seed
 
-    result = scale_seed(database_url(), args.stores, args.products_per_store, args.seed)
+    result = scale_seed(start_embedded_database(), args.stores, args.products_per_store, args.seed)
     print(result.summary())
     return 0
 

@@ -1,7 +1,13 @@
 """The engine and sessions: how every part of the package reaches the database.
 
-`database_url()` is the one answer to "which database?": the `DATABASE_URL` server when it is set,
-else the `smartstore` database on the embedded server, which it starts (and creates) on first use.
+Two answers to "which database?", and only the second one starts anything:
+- `configured_url()`: the `DATABASE_URL` server when it is set, else the `smartstore` database of the
+  embedded server if that is running;
+- `start_embedded_database()`: the same URL, after starting the embedded server (held until the
+  process exits) and creating its `smartstore` database when `DATABASE_URL` is not set.
+
+`make_engine()` attaches the translation of the database's refusals (`smartstore.refusals`) to each
+engine it makes, and to no other: an engine someone else makes keeps SQLAlchemy's behaviour.
 """
 
 import os
@@ -20,16 +26,31 @@ from smartstore.errors import SmartstoreError
 from smartstore.refusals import explain_refusal
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 
-# Every engine in the process explains the database's refusals (smartstore.refusals): registered once
-# on the Engine class, so the package's engines and those a test or a tool makes behave the same.
-if not event.contains(Engine, "handle_error", explain_refusal):
-    event.listen(Engine, "handle_error", explain_refusal)
-
 CONNECT_TIMEOUT_SECONDS = 5
 """A server that is not there fails within seconds instead of hanging."""
 
 
-def database_url(settings: Settings | None = None) -> URL:
+def configured_url(settings: Settings | None = None) -> URL:
+    """The configured database's URL; starts nothing (see `start_embedded_database()` for that)."""
+    settings = settings or get_settings()
+    if settings.database_url is not None:
+        return settings.database_url
+    url = embedded.status(settings.home).url(DATABASE_NAME)
+    if url is None:
+        raise SmartstoreError(
+            "The embedded server is not running: start it with `smartstore db start` (or, from "
+            "Python, smartstore.db.start_embedded_database())."
+        )
+    return url
+
+
+def start_embedded_database(settings: Settings | None = None) -> URL:
+    """The configured database's URL; without `DATABASE_URL`, start the embedded server first.
+
+    The server is held until this process exits (then it stops, unless `smartstore db start` keeps it
+    running, or another process still uses it), and its `smartstore` database is created if missing.
+    With `DATABASE_URL` set, this starts nothing and returns that URL.
+    """
     settings = settings or get_settings()
     if settings.database_url is not None:
         return settings.database_url
@@ -89,18 +110,21 @@ def drop_database(url: URL) -> None:
         )
 
 
-def make_engine(url: URL | None = None, **kwargs: object) -> Engine:
-    url = url or database_url()
+def make_engine(url: URL, **kwargs: object) -> Engine:
+    """An engine for `url` that fails within seconds on a silent server and explains refusals."""
     connect_args = (
         {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
     )
-    return create_engine(url, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    event.listen(engine, "handle_error", explain_refusal)
+    return engine
 
 
 @cache
 def get_engine() -> Engine:
-    """The process's one engine for the configured database."""
-    return make_engine()
+    """The process's one engine for the configured database; starts the embedded server first when
+    that is the one configured (`start_embedded_database()`)."""
+    return make_engine(start_embedded_database())
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select, text
 
 from smartstore import embedded
-from smartstore.db import database_url, display_url, make_engine, session_scope
+from smartstore.db import display_url, make_engine, session_scope, start_embedded_database
 from smartstore.errors import run_command
 from smartstore.migrations import head, upgrade
 from smartstore.models import Product, Store, User
@@ -17,7 +17,7 @@ def main() -> int:
         print(f"1. Starting the embedded PostgreSQL {embedded.POSTGRES_MAJOR} server…")
     else:
         print("1. Connecting to the server in DATABASE_URL…")
-    url = database_url(settings)
+    url = start_embedded_database(settings)
     engine = make_engine(url)
     with engine.connect() as conn:
         version = conn.execute(text("SHOW server_version")).scalar_one()

@@ -15,8 +15,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
+from smartstore import scratch
 from smartstore.command_output import tidy
-from smartstore.db import client_command, database_url, drop_database, ensure_database
+from smartstore.db import client_command
 from smartstore.migrations import ALEMBIC_INI
 from smartstore.settings import PROJECT_ROOT, get_settings
 
@@ -26,12 +27,8 @@ LAB_FOLDER = "lab"
 def fresh_database(name: str) -> URL:
     """An empty database `<your database>_lab_<name>` (`smartstore_lab_seed`) on the workbook's
     server; an older one of that name is dropped. Named after your database, so that the test run's
-    throwaway database takes its lab databases with it when it is cleaned up."""
-    url = database_url()
-    url = url.set(database=f"{url.database}_lab_{name}")
-    drop_database(url)
-    ensure_database(url)
-    return url
+    throwaway database takes its lab databases with it when it is cleaned up (smartstore.scratch)."""
+    return scratch.fresh_database(f"lab_{name}")
 
 
 def scratch_alembic(name: str) -> Path:

@@ -2,8 +2,8 @@
 the field and the rule.
 
 Every constraint has a predictable name (the naming convention in models/base.py), so this table can
-map each one to what a person needs to read. `make_engine()` installs `explain_refusal` on every
-engine the package makes; a refusal it does not know keeps SQLAlchemy's own error.
+map each one to what a person needs to read. `smartstore.db.make_engine()` attaches `explain_refusal`
+to each engine it makes (and to no other); a refusal it does not know keeps SQLAlchemy's own error.
 """
 
 import psycopg.errors

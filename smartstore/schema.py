@@ -75,20 +75,15 @@ def catalog_objects(connection: Connection) -> list[tuple[str, str]]:
 
 def main() -> int:
     """Write alembic/schema.sql from a throwaway database migrated to head."""
-    from smartstore.db import database_url, drop_database, ensure_database
     from smartstore.migrations import upgrade
+    from smartstore.scratch import scratch_database
 
     if not IN_CHECKOUT:
         raise SmartstoreError(f"{REFRESH_COMMAND} writes alembic/schema.sql: run it in a checkout.")
 
-    url = database_url().set(database="smartstore_schema_snapshot")
-    drop_database(url)
-    ensure_database(url)
-    try:
+    with scratch_database("schema_snapshot") as url:
         upgrade(url)
         SNAPSHOT.write_text(dump_schema(url))
-    finally:
-        drop_database(url)
     print(
         f"Wrote {SNAPSHOT.relative_to(PROJECT_ROOT)}: the schema at head, as pg_dump --schema-only."
     )

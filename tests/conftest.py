@@ -12,14 +12,15 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from smartstore import embedded
-from smartstore.db import database_url, drop_database, ensure_database, make_engine
+from smartstore.db import drop_database, make_engine, start_embedded_database
 from smartstore.migrations import upgrade
+from smartstore.scratch import fresh_database
 
 
 @pytest.fixture(scope="session")
 def migrated_url() -> URL:
     """The run's database, at the newest migration."""
-    url = database_url()
+    url = start_embedded_database()
     upgrade(url)
     return url
 
@@ -49,10 +50,7 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def scratch_url(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[URL]:
     """An empty database of its own on the run's server, for tests that migrate or break things."""
-    name = f"{migrated_url.database}_scratch_{request.node.name}".lower()[:63]
-    url = migrated_url.set(database=name.replace("[", "_").replace("]", ""))
-    drop_database(url)
-    ensure_database(url)
+    url = fresh_database(f"scratch_{request.node.name}", migrated_url)
     yield url
     drop_database(url)
 

@@ -13,12 +13,12 @@ from smartstore import embedded
 HOLD = """
 import sys, time
 from pathlib import Path
-from smartstore.db import database_url
+from smartstore.db import start_embedded_database
 from smartstore import embedded
 if len(sys.argv) > 3:  # start together with others: wait for the starting signal
     while not Path(sys.argv[3]).exists():
         time.sleep(0.001)
-database_url()
+start_embedded_database()
 print(embedded.status(Path(sys.argv[1])).pid, flush=True)
 while not Path(sys.argv[2]).exists():
     time.sleep(0.05)

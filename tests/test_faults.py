@@ -23,10 +23,10 @@ from tests.server_processes import (
 SEED_AND_WAIT = """
 import sys, time
 from pathlib import Path
-from smartstore.db import database_url, session_scope
+from smartstore.db import session_scope, start_embedded_database
 from smartstore.migrations import upgrade
 from smartstore.seed import seed
-upgrade(database_url())
+upgrade(start_embedded_database())
 with session_scope() as session:
     seed(session)
     session.flush()  # the rows are written, the transaction is not committed yet

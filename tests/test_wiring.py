@@ -1,0 +1,67 @@
+"""Explicit wiring: nothing starts a server unless its name says so, and the refusal translation
+lives on the engines the package makes, not on SQLAlchemy's Engine class."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, insert, pool
+from sqlalchemy.exc import IntegrityError
+
+from smartstore import embedded
+from smartstore.db import configured_url
+from smartstore.errors import SmartstoreError
+from smartstore.models import Store
+from smartstore.settings import PROJECT_ROOT, get_settings
+from smartstore.validation import InvalidInput
+from tests.server_processes import env_for
+
+
+def test_configured_url_starts_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SMARTSTORE_HOME", str(home))
+    with pytest.raises(SmartstoreError, match="embedded server is not running"):
+        configured_url()
+    assert not embedded.pgdata_of(home).exists()
+
+
+def test_configured_url_is_the_database_url_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://shop:secret@db.example:5433/shop")
+    url = configured_url(get_settings())
+    assert (url.drivername, url.host, url.port, url.database) == (
+        "postgresql+psycopg",
+        "db.example",
+        5433,
+        "shop",
+    )
+
+
+def test_offline_sql_starts_no_server(home: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head", "--sql"],
+        cwd=PROJECT_ROOT,
+        env=env_for(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "CREATE TABLE stores" in done.stdout
+    assert not home.exists()  # no data folder, so no server was started (or even prepared)
+
+
+def duplicate_slug(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(insert(Store), [{"name": "Twice", "slug": "twice"}] * 2)
+
+
+def test_refusals_are_explained_on_the_package_engines_only(engine: Engine) -> None:
+    with pytest.raises(InvalidInput, match="slug: is already taken"):
+        duplicate_slug(engine)
+    foreign = create_engine(engine.url, poolclass=pool.NullPool)  # a third party's engine
+    try:
+        with pytest.raises(IntegrityError, match="uq_stores_slug"):
+            duplicate_slug(foreign)
+    finally:
+        foreign.dispose()
