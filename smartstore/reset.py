@@ -14,7 +14,7 @@ import sys
 from sqlalchemy.engine import URL
 
 from smartstore import lab
-from smartstore.db import connect, database_url, display_url, drop_database
+from smartstore.db import connect, display_url, drop_database, start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import get_settings
 
@@ -46,7 +46,7 @@ def reset(include_main: bool = False) -> list[str]:
             "DATABASE_URL is set: --all drops only the embedded server's database, never yours. "
             "Drop the scratch databases without --all, or drop your database yourself."
         )
-    url = database_url(settings)
+    url = start_embedded_database(settings)
     done = []
     for name in scratch_databases(url):
         drop_database(url.set(database=name))
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "--all", action="store_true", help="the main smartstore database too (embedded only)"
     )
     args = parser.parse_args(argv)
-    where = display_url(database_url())
+    where = display_url(start_embedded_database())
     done = reset(include_main=args.all)
     print(f"On {where}:" if done else "Nothing to reset.")
     for line in done:

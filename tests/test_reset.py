@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from smartstore.db import connect, database_url, ensure_database
+from smartstore.db import connect, ensure_database, start_embedded_database
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
 
@@ -21,7 +21,7 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
 ) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SMARTSTORE_HOME", str(home))
-    url = database_url()
+    url = start_embedded_database()
     for name in ("lab_seed", "lab_enum", "scratch_test_x", "bench", "labyrinth", "benchmarks"):
         ensure_database(url.set(database=f"{url.database}_{name}"))
     ensure_database(url.set(database="someone_elses"))
