@@ -1,0 +1,33 @@
+"""Notebook 7's checkers on the real database: aware datetimes in another zone, and the USING clause."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, text
+
+from smartstore.exercises import timestamps
+
+
+def test_noon_in_tokyo_must_be_aware_and_in_tokyo(engine: Engine) -> None:
+    check = timestamps.check_tokyo_noon
+    assert "naive" in check(datetime(2026, 6, 1, 12, 0), engine).message
+    in_utc = check(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), engine)
+    assert not in_utc
+    assert "12:00 UTC" in in_utc.message
+    assert check(datetime(2026, 6, 1, 12, 0, tzinfo=ZoneInfo("Asia/Tokyo")), engine)
+    assert check(datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=9))), engine)
+    with engine.connect() as connection:  # the checker's store was rolled back
+        count = "SELECT count(*) FROM stores WHERE slug = 'tokyo-exercise'"
+        assert connection.execute(text(count)).scalar_one() == 0
+
+
+def test_the_using_expression_must_name_new_york(engine: Engine) -> None:
+    check = timestamps.check_using_expression
+    assert "session's zone" in check("created_at", engine).message
+    assert "as UTC" in check("created_at AT TIME ZONE 'UTC'", engine).message
+    assert "not recognized" in check("created_at AT TIME ZONE 'Nowhere'", engine).message
+    verdict = check("created_at AT TIME ZONE 'America/New_York'", engine)
+    assert verdict.passed, verdict
+    with engine.connect() as connection:  # the checker's table was rolled back
+        exists = connection.execute(text("SELECT to_regclass('legacy_events')")).scalar_one()
+    assert exists is None
