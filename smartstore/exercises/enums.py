@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from smartstore import lab
 from smartstore.db import make_engine
 from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises.rollback import rolled_back
 from smartstore.migrations import alembic_config
 
 ENUMS_IN_PUBLIC = """
@@ -30,18 +31,13 @@ def check_enum_query(sql: object, engine: Engine) -> Verdict:
     name = "Exercise 8.1"
     if not isinstance(sql, str) or not sql.strip():
         return not_yet(name, 'write the query as a string of SQL: answer = "SELECT ...".')
-    with engine.connect() as connection:
-        transaction = connection.begin()
+    with rolled_back(engine) as connection:
+        connection.execute(text("CREATE TYPE exercise_colour AS ENUM ('red', 'green')"))
+        expected = set(connection.execute(text(ENUMS_IN_PUBLIC)).scalars())
         try:
-            connection.execute(text("CREATE TYPE exercise_colour AS ENUM ('red', 'green')"))
-            expected = set(connection.execute(text(ENUMS_IN_PUBLIC)).scalars())
-            try:
-                with connection.begin_nested():
-                    found = {row[0] for row in connection.execute(text(sql))}
-            except SQLAlchemyError as error:
-                return not_yet(name, f"the database refused it: {_first_line(error)}")
-        finally:
-            transaction.rollback()
+            found = {row[0] for row in connection.execute(text(sql))}
+        except SQLAlchemyError as error:
+            return not_yet(name, f"the database refused it: {_first_line(error)}")
     if found == expected:
         return right(
             name, f"it finds every ENUM type: {sorted(expected)} (one added by the checker)."

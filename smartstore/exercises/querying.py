@@ -4,27 +4,14 @@ Each runs the learner's statement on the real database inside a transaction that
 checking an answer never changes the data.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import Engine, Select, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises.rollback import rolled_back_session
 from smartstore.models import Product, Store, User
 from smartstore.validation import InvalidInput
-
-
-@contextmanager
-def rolled_back(engine: Engine) -> Iterator[Session]:
-    """A session whose work is undone at the end, whatever it did."""
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        try:
-            yield Session(bind=connection, join_transaction_mode="create_savepoint")
-        finally:
-            transaction.rollback()
 
 
 def check_cheapest_product(
@@ -34,7 +21,7 @@ def check_cheapest_product(
     name = "Exercise 6.1"
     if not isinstance(statement, Select):
         return not_yet(name, "build a statement with select(Product) and give it to `answer`.")
-    with rolled_back(engine) as session:
+    with rolled_back_session(engine) as session:
         try:
             rows = session.execute(statement).all()
         except (SQLAlchemyError, InvalidInput) as error:
@@ -74,7 +61,7 @@ def check_delete_prediction(prediction: object, engine: Engine) -> Verdict:
         return not_yet(name, 'predict both numbers: {"products_left": ..., "users_left": ...}.')
     if not all(isinstance(value, int) for value in prediction.values()):
         return not_yet(name, "write your prediction as two whole numbers, not None.")
-    with rolled_back(engine) as session:
+    with rolled_back_session(engine) as session:
         try:
             with session.begin_nested():
                 session.execute(delete(Store))
@@ -103,7 +90,7 @@ def check_products_per_store(statement: object, engine: Engine) -> Verdict:
     name = "Exercise 6.2"
     if not isinstance(statement, Select):
         return not_yet(name, "build a select(Store.slug, ...) statement and give it to `answer`.")
-    with rolled_back(engine) as session:
+    with rolled_back_session(engine) as session:
         session.execute(insert(Store).values(name="Empty Shelf", slug="empty-shelf"))
         expected = {
             slug: session.scalar(

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises.rollback import rolled_back, rolled_back_session
 from smartstore.models import Store
 
 TOKYO_NOON_IN_UTC = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
@@ -26,18 +26,13 @@ def check_tokyo_noon(value: object, engine: Engine) -> Verdict:
         return not_yet(name, "give a datetime: datetime(2026, 6, 1, 12, 0, tzinfo=...).")
     if value.tzinfo is None or value.utcoffset() is None:
         return not_yet(name, "it is naive, and UTCDateTime refuses it: give it Tokyo's zone.")
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        try:
-            session = Session(bind=connection, join_transaction_mode="create_savepoint")
-            session.add(Store(name="Tokyo Exercise", slug="tokyo-exercise", created_at=value))
-            session.flush()
-            session.expunge_all()  # read back what the database holds, not the object we made
-            stored = session.scalars(
-                select(Store.created_at).where(Store.slug == "tokyo-exercise")
-            ).one()
-        finally:
-            transaction.rollback()
+    with rolled_back_session(engine) as session:
+        session.add(Store(name="Tokyo Exercise", slug="tokyo-exercise", created_at=value))
+        session.flush()
+        session.expunge_all()  # read back what the database holds, not the object we made
+        stored = session.scalars(
+            select(Store.created_at).where(Store.slug == "tokyo-exercise")
+        ).one()
     if stored != TOKYO_NOON_IN_UTC:
         return not_yet(
             name, f"it came back as {stored:%Y-%m-%d %H:%M} UTC, which is not noon in Tokyo."
@@ -55,27 +50,19 @@ def check_using_expression(expression: object, engine: Engine) -> Verdict:
     name = "Exercise 7.2"
     if not isinstance(expression, str) or not expression.strip():
         return not_yet(name, "write the SQL expression that goes after USING, as a string.")
-    with engine.connect() as connection:
-        transaction = connection.begin()
+    with rolled_back(engine) as connection:
+        connection.execute(text("SET LOCAL TimeZone = 'Asia/Tokyo'"))
+        connection.execute(text("CREATE TABLE legacy_events (created_at timestamp)"))
+        connection.execute(text("INSERT INTO legacy_events VALUES ('2026-06-01 08:00')"))
+        alter = "ALTER TABLE legacy_events ALTER COLUMN created_at TYPE timestamptz USING "
         try:
-            connection.execute(text("SET LOCAL TimeZone = 'Asia/Tokyo'"))
-            connection.execute(text("CREATE TABLE legacy_events (created_at timestamp)"))
-            connection.execute(text("INSERT INTO legacy_events VALUES ('2026-06-01 08:00')"))
-            try:
-                connection.execute(
-                    text(
-                        "ALTER TABLE legacy_events ALTER COLUMN created_at TYPE timestamptz "
-                        f"USING {expression}"
-                    )
-                )
-            except SQLAlchemyError as error:
-                message = str(getattr(error, "orig", error)).splitlines()[0]
-                return not_yet(name, f"the database refused it: {message}")
-            stored = connection.execute(
-                text("SELECT created_at AT TIME ZONE 'UTC' FROM legacy_events")
-            ).scalar_one()
-        finally:
-            transaction.rollback()
+            connection.execute(text(alter + expression))
+        except SQLAlchemyError as error:
+            message = str(getattr(error, "orig", error)).splitlines()[0]
+            return not_yet(name, f"the database refused it: {message}")
+        stored = connection.execute(
+            text("SELECT created_at AT TIME ZONE 'UTC' FROM legacy_events")
+        ).scalar_one()
     if stored == NEW_YORK_08_IN_UTC:
         return right(name, "08:00 in New York became 12:00 UTC, whatever the session's zone.")
     if stored == datetime(2026, 5, 31, 23, 0):
