@@ -1,14 +1,15 @@
 """Errors the package raises on purpose, and how commands report them.
 
 A `SmartstoreError` is a problem the user can fix, and its message says how; a database that cannot
-be reached is another. Commands print both in one line, without a traceback. Everything else is a
-bug and keeps its traceback.
+be reached, or a privilege the login lacks, is another. Commands print them in one line, without a
+traceback. Everything else is a bug and keeps its traceback.
 """
 
 import sys
 from collections.abc import Callable
 
-from sqlalchemy.exc import OperationalError
+from psycopg.errors import InsufficientPrivilege
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 
 class SmartstoreError(Exception):
@@ -25,5 +26,11 @@ def run_command(main: Callable[[], int | None], name: str = "smartstore") -> Non
     except OperationalError as exc:
         # libpq's message names the host and the user, never the password
         print(f"{name}: could not use the database: {exc.orig}".rstrip(), file=sys.stderr)
+        sys.exit(1)
+    except ProgrammingError as exc:
+        if not isinstance(exc.orig, InsufficientPrivilege):
+            raise
+        # a missing privilege is the user's to fix; the message (ours or PostgreSQL's) says which
+        print(f"{name}: permission denied: {exc.orig.diag.message_primary}", file=sys.stderr)
         sys.exit(1)
     sys.exit(status or 0)

@@ -15,7 +15,13 @@ compare roles, grants or policies), so the operations below were written by hand
   the transaction's `app.current_store_id` (set with `set_config(…, true)`; see smartstore.tenancy).
   No setting means NULL, and `store_id = NULL` is never true: no rows, and no insert.
 - The table owner (the migrating user) and superusers bypass RLS, so migrations and the seed work.
-  Running a migration needs CREATEROLE, unless the role exists already.
+- The migrating user must be able to act as `smartstore_app` (the tenancy helpers and the tests
+  `SET ROLE` to it). A superuser can; any other user is made a member that may SET it where it may
+  grant that to itself: on PostgreSQL 16 and later the creator of a role holds ADMIN on it but not
+  SET, so `GRANT smartstore_app TO <user> WITH SET TRUE`; on 15 a CREATEROLE user may grant any
+  non-superuser role, so `GRANT smartstore_app TO <user>`. Where it may not (no CREATEROLE, or the
+  role was made by someone else), the upgrade stops with the exact GRANT an administrator must run.
+  Dropping the role in the downgrade takes the membership with it.
 - Round trip checked (tests/test_migrations.py): each step down restores the schema, grants included.
 """
 
@@ -32,16 +38,49 @@ APP_ROLE = "smartstore_app"
 CURRENT_STORE = "NULLIF(current_setting('app.current_store_id', true), '')::integer"
 
 
+# Creates the role if missing, then lets the migrating user SET ROLE to it (see the docstring). The
+# GRANT is dynamic SQL: PostgreSQL 15 cannot even parse `WITH SET TRUE`.
+ACT_AS_APP_ROLE = f"""
+DO $$
+DECLARE
+    login text := current_user;
+    needed text := CASE WHEN current_setting('server_version_num')::int >= 160000
+                        THEN format('GRANT {APP_ROLE} TO %I WITH SET TRUE', current_user)
+                        ELSE format('GRANT {APP_ROLE} TO %I', current_user) END;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+        BEGIN
+            CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+                'the user %I may not create the role {APP_ROLE}: give it CREATEROLE '
+                '(ALTER ROLE %I CREATEROLE), or have an administrator run: '
+                'CREATE ROLE {APP_ROLE} NOLOGIN; %s;', login, login, needed);
+        END;
+    END IF;
+    -- one test at a time: SQL does not promise to short-circuit OR, and 15 has no 'SET' privilege
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = login) THEN
+        RETURN;
+    ELSIF current_setting('server_version_num')::int >= 160000 THEN
+        IF pg_has_role(login, '{APP_ROLE}', 'SET') THEN
+            RETURN;
+        END IF;
+    ELSIF pg_has_role(login, '{APP_ROLE}', 'MEMBER') THEN
+        RETURN;
+    END IF;
+    BEGIN
+        EXECUTE needed;
+    EXCEPTION WHEN insufficient_privilege THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format(
+            'the user %I cannot act as the role {APP_ROLE} (SET ROLE), which the application '
+            'works as; have an administrator (or the role''s creator) run: %s;', login, needed);
+    END;
+END $$
+"""
+
+
 def upgrade() -> None:
-    op.execute(
-        f"""
-        DO $$ BEGIN
-            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-                CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
-            END IF;
-        END $$
-        """
-    )
+    op.execute(ACT_AS_APP_ROLE)
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON products TO {APP_ROLE}")
     op.execute(f"GRANT SELECT ON stores TO {APP_ROLE}")
     op.execute("ALTER TABLE products ENABLE ROW LEVEL SECURITY")
