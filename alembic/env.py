@@ -6,6 +6,8 @@
   (the migration tests do), or a URL in `config.attributes["url"]` (the scratch databases of the notebooks do).
 - The metadata is `smartstore.models.Base.metadata`; importing `smartstore.models` imports every model.
   A notebook may hand over a scratch copy in `config.attributes["target_metadata"]` (notebook 12).
+- Online runs take an advisory lock first, so concurrent upgrades of one database wait for each
+  other instead of colliding.
 - Every run sets `lock_timeout` (5s) and `statement_timeout` (5min), online and in `--sql` output,
   so a migration stuck behind a busy table fails fast instead of blocking the application.
   Override them with SMARTSTORE_LOCK_TIMEOUT / SMARTSTORE_STATEMENT_TIMEOUT (`0` switches one off).
@@ -14,6 +16,8 @@
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 import sqlalchemy as sa
@@ -34,6 +38,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = config.attributes.get("target_metadata") or Base.metadata
+
+MIGRATION_LOCK = "hashtext('smartstore migrations')"
+"""The advisory lock's key: one per database, shared by every process that migrates it."""
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
@@ -78,9 +85,22 @@ def run_migrations_offline() -> None:
         run_with_timeouts()
 
 
+@contextmanager
+def one_run_at_a_time(connection: sa.Connection) -> Iterator[None]:
+    """Serialise migration runs on this database, as pypi/warehouse's env.py does: a second run
+    (a notebook kernel and `make demo` at once) waits here, then finds nothing left to do. A
+    session lock, not a transaction's: each migration commits on its own. Taken before the
+    timeouts are set, so waiting for it is not cut short by lock_timeout."""
+    connection.execute(sa.text(f"SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+    try:
+        yield
+    finally:
+        connection.execute(sa.text(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+
+
 def run_migrations(connection: sa.Connection) -> None:
     configure(connection=connection)
-    with context.begin_transaction():
+    with one_run_at_a_time(connection), context.begin_transaction():
         run_with_timeouts()
 
 
