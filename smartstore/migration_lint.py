@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import alembic_config
-from smartstore.settings import PROJECT_ROOT
+from smartstore.settings import PROJECT_ROOT, migration_timeouts
 
 SQUAWK_CONFIG = PROJECT_ROOT / ".squawk.toml"
 OFFLINE_URL = make_url("postgresql+psycopg:///smartstore")
@@ -60,12 +60,25 @@ def squawk_command() -> str:
 def lint(version_locations: list[Path] | None = None) -> tuple[int, str]:
     """squawk's exit status (0: no findings) and its report, one line per finding."""
     with tempfile.TemporaryDirectory(prefix="smartstore-squawk-") as folder:
-        files = render_each_migration(Path(folder), version_locations)
-        done = subprocess.run(
-            [squawk_command(), "--config", str(SQUAWK_CONFIG), "--reporter", "gcc"]
-            + [file.name for file in files],
-            cwd=folder, capture_output=True, text=True,
-        )  # fmt: skip
+        return squawk(render_each_migration(Path(folder), version_locations))
+
+
+def lint_sql(sql: str, name: str = "your_migration.sql") -> tuple[int, str]:
+    """squawk on one piece of SQL, as the gate would see it in a migration (timeouts set first)."""
+    with tempfile.TemporaryDirectory(prefix="smartstore-squawk-") as folder:
+        header = "".join(f"SET {key} = '{value}';\n" for key, value in migration_timeouts().items())
+        sql_file = Path(folder) / name
+        sql_file.write_text(header + sql.strip().rstrip(";") + ";\n")
+        return squawk([sql_file])
+
+
+def squawk(files: list[Path]) -> tuple[int, str]:
+    """Run squawk with the project's configuration on `files` (all in one folder)."""
+    done = subprocess.run(
+        [squawk_command(), "--config", str(SQUAWK_CONFIG), "--reporter", "gcc"]
+        + [file.name for file in files],
+        cwd=files[0].parent, capture_output=True, text=True,
+    )  # fmt: skip
     return done.returncode, (done.stdout + done.stderr).strip()
 
 

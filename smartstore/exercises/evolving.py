@@ -1,0 +1,211 @@
+"""Checkers for notebooks 12 and 13: changing an enum after launch, and migrating a table that
+already holds data.
+
+Every check runs the learner's answer on a scratch database of its own, at the real head with the
+sample data (`seeded_scratch`), and judges what PostgreSQL did: the values the type holds, the rows,
+the type's oid and the table's file (`pg_relation_filenode`: a new file means the table was
+rewritten), and, for an index, whether the migration gate (squawk) accepts the SQL.
+"""
+
+import textwrap
+
+import psycopg
+from alembic import command
+from sqlalchemy.engine import URL
+
+from smartstore import lab
+from smartstore.db import connect, make_engine, session_scope
+from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises.migrating import scratch_config, scratch_versions
+from smartstore.migration_lint import lint_sql
+from smartstore.migrations import head
+from smartstore.seed import seed
+
+AUDITOR_MIGRATION = '''"""Exercise 12.1: the auditor role
+
+Revision ID: auditor0001
+Revises: {down_revision}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "auditor0001"
+down_revision = "{down_revision}"
+
+
+def upgrade() -> None:
+{body}
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def seeded_scratch(name: str) -> URL:
+    """A fresh scratch database `<your database>_lab_<name>` at the real head, with the sample data."""
+    url = lab.fresh_database(name)
+    command.upgrade(scratch_config(scratch_versions(name), url), "head")
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        seed(session)
+    engine.dispose()
+    return url
+
+
+def one_value(url: URL, sql: str, *params: object) -> object:
+    with connect(url) as conn:
+        row = conn.execute(sql, params).fetchone()
+    return None if row is None else row[0]
+
+
+def facts_around(url: URL, sql: str, facts: str) -> tuple[tuple, tuple]:
+    """One row of `facts`, before and after the learner's `sql` runs and commits (psycopg.Error
+    if the database refuses it)."""
+    with connect(url) as conn:
+        before = conn.execute(facts).fetchone()
+        conn.execute(sql)
+        conn.commit()
+        return before, conn.execute(facts).fetchone()
+
+
+def enum_labels(url: URL) -> list[str]:
+    return list(one_value(url, "SELECT enum_range(NULL::user_role)::text[]") or [])
+
+
+def first_line(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def check_auditor_migration(body: object) -> Verdict:
+    """Exercise 12.1: the lines of `upgrade()` that add the role `auditor` and make
+    alan@example.com one, in one migration that runs."""
+    name = "Exercise 12.1"
+    if not isinstance(body, str) or not body.strip():
+        return not_yet(name, "write the lines of upgrade() as a string and give it to `answer`.")
+    url = seeded_scratch("evolving_auditor")
+    versions = scratch_versions("evolving_auditor")
+    lines = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    migration = AUDITOR_MIGRATION.format(down_revision=head().revision, body=lines)
+    (versions / "auditor0001_the_auditor_role.py").write_text(migration)
+    try:
+        command.upgrade(scratch_config(versions, url), "head")
+    except SyntaxError as error:
+        return not_yet(name, f"that is not valid Python: {error.msg}.")
+    except Exception as error:  # the learner's migration may raise anything
+        if isinstance(getattr(error, "orig", None), psycopg.errors.UnsafeNewEnumValueUsage):
+            return not_yet(
+                name,
+                "the UPDATE used 'auditor' before the value was committed: add it in an "
+                "autocommit_block first.",
+            )
+        return not_yet(name, f"the migration failed: {type(error).__name__}: {first_line(error)}")
+    if "auditor" not in enum_labels(url):
+        return not_yet(name, "user_role has no value 'auditor' after the upgrade: add it.")
+    role = one_value(url, "SELECT role::text FROM users WHERE email = 'alan@example.com'")
+    if role != "auditor":
+        return not_yet(name, f"alan@example.com is still {role!r}: give him the role as well.")
+    return right(name, "user_role holds 'auditor' and Alan has it, in one migration that ran.")
+
+
+def check_rename_in_place(sql: object) -> Verdict:
+    """Exercise 12.2: SQL that renames the role `store_manager` to `manager` without rebuilding
+    the type or rewriting `users`."""
+    name = "Exercise 12.2"
+    if not isinstance(sql, str) or not sql.strip():
+        return not_yet(name, 'write the SQL as a string: answer = "ALTER TYPE ...".')
+    url = seeded_scratch("evolving_rename")
+    facts = "SELECT 'user_role'::regtype::oid::bigint, pg_relation_filenode('users')::bigint"
+    try:
+        before, after = facts_around(url, sql, facts)
+    except psycopg.Error as error:
+        return not_yet(name, f"the database refused it: {first_line(error)}")
+    labels = enum_labels(url)
+    if labels != ["shopper", "manager", "admin"]:
+        return not_yet(name, f"user_role now holds {labels}: rename store_manager, nothing else.")
+    role = one_value(url, "SELECT role::text FROM users WHERE email = 'grace@example.com'")
+    if role != "manager":
+        return not_yet(name, f"Grace's role reads {role!r}: her row must follow the rename.")
+    if after != before:
+        return not_yet(
+            name, "that rebuilt the type and rewrote users: PostgreSQL can rename a value in place."
+        )
+    return right(name, "store_manager is manager now, with the same type (oid) and users file.")
+
+
+def check_column_without_rewrite(sql: object) -> Verdict:
+    """Exercise 13.1: add `products.is_featured`, a NOT NULL boolean that is false for every
+    product, without rewriting the table."""
+    name = "Exercise 13.1"
+    if not isinstance(sql, str) or not sql.strip():
+        return not_yet(name, 'write the SQL as a string: answer = "ALTER TABLE products ...".')
+    url = seeded_scratch("evolving_column")
+    # a rewrite gives the table a new file; an UPDATE of every row moves every row (its ctid)
+    filenode = (
+        "SELECT pg_relation_filenode('products')::bigint,"
+        " (SELECT array_agg(ctid::text ORDER BY id) FROM products)"
+    )
+    try:
+        before, after = facts_around(url, sql, filenode)
+    except psycopg.Error as error:
+        return not_yet(name, f"the database refused it: {first_line(error)}")
+    column = one_value(
+        url,
+        "SELECT ROW(data_type, is_nullable) FROM information_schema.columns"
+        " WHERE table_name = 'products' AND column_name = 'is_featured'",
+    )
+    if column is None:
+        return not_yet(name, "products has no column is_featured yet.")
+    if column != ("boolean", "NO"):
+        return not_yet(
+            name, f"is_featured is {column[0]}, nullable {column[1]}: make it a NOT NULL boolean."
+        )
+    featured = one_value(
+        url, "SELECT count(*) FROM products WHERE is_featured IS DISTINCT FROM false"
+    )
+    if featured:
+        return not_yet(name, f"{featured} products are not false: give the column a default.")
+    if after[0] != before[0]:
+        return not_yet(
+            name, "products was rewritten (a new file): a constant default needs no rewrite."
+        )
+    if after[1] != before[1]:
+        return not_yet(
+            name, "every row was written again (an UPDATE): the default fills them for free."
+        )
+    return right(name, "is_featured is NOT NULL and false everywhere, and products kept its file.")
+
+
+def check_index_the_gate_accepts(sql: object) -> Verdict:
+    """Exercise 13.2: SQL for an index on `products (price_cents)` that the migration gate (squawk,
+    with the project's .squawk.toml) accepts, and that builds a valid index."""
+    name = "Exercise 13.2"
+    if not isinstance(sql, str) or not sql.strip():
+        return not_yet(name, 'write the SQL as a string: answer = "CREATE INDEX ...".')
+    status, report = lint_sql(sql)
+    if status != 0:
+        rules = sorted(
+            {line.split(": ")[2].split()[0] for line in report.splitlines() if ": " in line}
+        )
+        return not_yet(name, f"the gate refuses it: {', '.join(rules)}.")
+    url = seeded_scratch("evolving_index")
+    with connect(url, autocommit=True) as conn:
+        try:
+            conn.execute(sql)
+        except psycopg.Error as error:
+            return not_yet(name, f"the database refused it: {first_line(error)}")
+        indexes = conn.execute(
+            "SELECT i.indisvalid FROM pg_index i"
+            " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+            " WHERE i.indrelid = 'products'::regclass AND i.indnatts = 1"
+            " AND a.attname = 'price_cents'"
+        ).fetchall()
+    if not indexes:
+        return not_yet(name, "there is no index on products (price_cents) afterwards.")
+    if indexes != [(True,)]:
+        return not_yet(
+            name, "the index is not valid (or there are two): build one, and let it finish."
+        )
+    return right(name, "the gate accepts it, and products (price_cents) has a valid index.")

@@ -1,0 +1,96 @@
+"""Notebooks 12 and 13's checkers, each given a wrong and a right answer on a real database."""
+
+from smartstore.exercises import evolving
+
+ADD_AND_USE = """
+op.execute("ALTER TYPE user_role ADD VALUE 'auditor'")
+op.execute("UPDATE users SET role = 'auditor' WHERE email = 'alan@example.com'")
+"""
+
+COMMIT_FIRST = """
+with op.get_context().autocommit_block():
+    op.execute("ALTER TYPE user_role ADD VALUE IF NOT EXISTS 'auditor'")
+op.execute("UPDATE users SET role = 'auditor' WHERE email = 'alan@example.com'")
+"""
+
+REBUILD = """
+ALTER TYPE user_role RENAME TO user_role_old;
+CREATE TYPE user_role AS ENUM ('shopper', 'manager', 'admin');
+ALTER TABLE users ALTER COLUMN role DROP DEFAULT;
+ALTER TABLE users DROP CONSTRAINT ck_users_store_manager_has_store;
+ALTER TABLE users ALTER COLUMN role TYPE user_role
+    USING replace(role::text, 'store_manager', 'manager')::user_role;
+ALTER TABLE users ALTER COLUMN role SET DEFAULT 'shopper';
+ALTER TABLE users ADD CONSTRAINT ck_users_store_manager_has_store
+    CHECK (role <> 'manager' OR store_id IS NOT NULL);
+DROP TYPE user_role_old;
+"""
+
+
+def test_12_1_using_the_new_value_before_it_is_committed_is_not_yet() -> None:
+    verdict = evolving.check_auditor_migration(ADD_AND_USE)
+    assert not verdict
+    assert "before the value was committed" in verdict.message
+
+
+def test_12_1_committing_the_value_first_is_right() -> None:
+    assert evolving.check_auditor_migration(COMMIT_FIRST)
+
+
+def test_12_1_nothing_yet() -> None:
+    assert not evolving.check_auditor_migration(None)
+
+
+def test_12_2_a_rebuild_of_the_type_is_not_yet() -> None:
+    verdict = evolving.check_rename_in_place(REBUILD)
+    assert not verdict
+    assert "rebuilt the type" in verdict.message
+
+
+def test_12_2_adding_a_value_is_no_rename() -> None:
+    verdict = evolving.check_rename_in_place("ALTER TYPE user_role ADD VALUE 'manager'")
+    assert not verdict
+    assert "store_manager" in verdict.message
+
+
+def test_12_2_rename_value_is_right() -> None:
+    sql = "ALTER TYPE user_role RENAME VALUE 'store_manager' TO 'manager'"
+    assert evolving.check_rename_in_place(sql)
+
+
+def test_13_1_a_volatile_default_rewrites_the_table() -> None:
+    sql = "ALTER TABLE products ADD COLUMN is_featured boolean NOT NULL DEFAULT (random() < 0)"
+    verdict = evolving.check_column_without_rewrite(sql)
+    assert not verdict
+    assert "rewritten" in verdict.message
+
+
+def test_13_1_an_update_of_every_row_is_not_yet() -> None:
+    sql = """
+    ALTER TABLE products ADD COLUMN is_featured boolean;
+    UPDATE products SET is_featured = false;
+    ALTER TABLE products ALTER COLUMN is_featured SET NOT NULL;
+    """
+    verdict = evolving.check_column_without_rewrite(sql)
+    assert not verdict
+    assert "written again" in verdict.message
+
+
+def test_13_1_a_constant_default_is_right() -> None:
+    sql = "ALTER TABLE products ADD COLUMN is_featured boolean NOT NULL DEFAULT false"
+    assert evolving.check_column_without_rewrite(sql)
+
+
+def test_13_2_a_plain_create_index_is_refused_by_the_gate() -> None:
+    verdict = evolving.check_index_the_gate_accepts(
+        "CREATE INDEX ix_products_price_cents ON products (price_cents)"
+    )
+    assert not verdict
+    assert "require-concurrent-index-creation" in verdict.message
+
+
+def test_13_2_concurrently_and_if_not_exists_is_right() -> None:
+    sql = (
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_products_price_cents ON products (price_cents)"
+    )
+    assert evolving.check_index_the_gate_accepts(sql)
