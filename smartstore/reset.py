@@ -18,9 +18,10 @@ from smartstore.db import connect, display_url, drop_database, start_embedded_da
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import get_settings
 
-SCRATCH_KINDS = ("lab", "scratch", "bench")
-"""The databases named `<your database>_<kind>_…` or `<your database>_<kind>`: the notebooks'
-(`lab`), the tests' (`scratch`) and the benchmark's (`bench`)."""
+SCRATCH_KINDS = ("lab", "scratch", "bench", "schema_snapshot")
+"""The databases named `<your database>_<kind>_…` or `<your database>_<kind>` (`smartstore.scratch`
+names them): the notebooks' (`lab`), the tests' (`scratch`), the benchmark's (`bench`) and the
+schema snapshot's, left behind only by a run that was killed."""
 
 
 def scratch_databases(url: URL) -> list[str]:

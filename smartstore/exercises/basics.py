@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from smartstore.db import make_engine
 from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises.rollback import rolled_back
 
 
 class Refused(Exception):
@@ -20,15 +21,13 @@ def rows_of(sql: str, url: URL) -> list[tuple]:
     """The rows a learner's query returns, read-only and rolled back, so a check changes nothing."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with rolled_back(engine) as conn:
             conn.execute(text("SET TRANSACTION READ ONLY"))
             try:
                 return [tuple(row) for row in conn.execute(text(sql))]
             except SQLAlchemyError as error:
                 orig = getattr(error, "orig", None) or error
                 raise Refused(f"{type(orig).__name__}: {str(orig).splitlines()[0]}") from None
-            finally:
-                conn.rollback()
     finally:
         engine.dispose()
 
@@ -69,7 +68,7 @@ def check_where_am_i(sql: object, url: URL) -> Verdict:
             "the second value should be the major version alone: server_version_num holds "
             "major * 10000 + minor.",
         )
-    return right(name, f"you are in {database} on PostgreSQL {got_major}.")
+    return right(name, f"the database you are in, on PostgreSQL {got_major}.")
 
 
 PRODUCTS_COLUMNS = """
