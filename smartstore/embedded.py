@@ -117,8 +117,8 @@ def _remove_stale_lock_files(home: Path) -> None:
 def acquire(home: Path) -> pgserver.PostgresServer:
     """Start the server if it is not running, and hold it until this process exits.
 
-    Safe to call from many processes at once: pgserver serialises start-up with a machine-wide lock,
-    so they all end up on one server.
+    Safe to call from many processes at once: pgserver serialises start-up with a lock (one per OS
+    user, see smartstore.pgserver), so they all end up on one server.
     """
     home = home.resolve()
     if home in _servers:

