@@ -1,0 +1,83 @@
+"""Checkers for notebook 9's exercises: which test catches which bug?
+
+A checker does not keep a list of right answers: it brings the bug back for one test run
+(`smartstore.exercises.bug_back`), runs the test you named on a throwaway database, and says whether
+it went red. A test that stays green with the bug back does not protect you from it.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from smartstore.exercises import Verdict, not_yet, right
+from smartstore.settings import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Outcome:
+    test: str
+    status: str
+    """PASSED, FAILED or ERROR, as pytest's summary says it."""
+    reason: str
+    """For a red test, the first line of why."""
+
+    def __str__(self) -> str:
+        return f"{self.status:<8}{self.test}" + (f"\n        {self.reason}" if self.reason else "")
+
+
+def run_with_bug(bug: str | None, tests: list[str]) -> list[Outcome]:
+    """Run the named tests in a fresh pytest process, with `bug` brought back (or none)."""
+    outcomes: dict[str, Outcome] = {}
+    to_run = list(tests)
+    while to_run:
+        stdout = _pytest(bug, to_run)
+        # pytest runs nothing if one name is unknown: note those, then run the others
+        unknown = {test for test in to_run if f"not found: {PROJECT_ROOT / test}" in stdout}
+        for test in unknown:
+            outcomes[test] = Outcome(test, "MISSING", "pytest found no such test")
+        to_run = [test for test in to_run if test not in unknown]
+        if unknown:
+            continue
+        for line in stdout.splitlines():
+            found = re.match(r"(PASSED|FAILED|ERROR) (\S+)(?: - (.*))?$", line)
+            if found:
+                status, test, reason = found.groups()
+                outcomes.setdefault(test, Outcome(test, status, _short(reason or "")))
+        break
+    return [
+        outcomes.get(test, Outcome(test, "MISSING", "pytest ran no such test")) for test in tests
+    ]
+
+
+def _pytest(bug: str | None, tests: list[str]) -> str:
+    plugin = ["-p", "smartstore.exercises.bug_back", f"--bring-back={bug}"] if bug else []
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "--color=no", "-p", "no:cacheprovider",
+         *plugin, *tests],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+        env={**os.environ, "COLUMNS": "250"},  # pytest cuts the summary's reasons to the width
+    )  # fmt: skip
+    return done.stdout + done.stderr
+
+
+def _short(reason: str) -> str:
+    """Where a test failed, without the machine's paths."""
+    reason = reason.replace(str(PROJECT_ROOT) + "/", "")
+    return reason if len(reason) <= 110 else reason[:109] + "…"
+
+
+def check_catches(exercise: str, bug: str, test: object, shown: list[str] | None = None) -> Verdict:
+    """Exercises 9.1 and 9.2: the pytest id of a test that goes red when `bug` is back (other than
+    those the notebook `shown` already)."""
+    if not isinstance(test, str) or "::" not in test:
+        return not_yet(exercise, 'name one test as pytest does: "tests/test_x.py::test_name".')
+    if test.strip() in (shown or []):
+        return not_yet(exercise, "the notebook showed that one already: find another.")
+    (outcome,) = run_with_bug(bug, [test.strip()])
+    if outcome.status == "MISSING":
+        return not_yet(exercise, f"pytest finds no test {test.strip()!r}: check the file and name.")
+    if outcome.status == "PASSED":
+        return not_yet(exercise, "that test stays green with the bug back: it does not catch it.")
+    return right(exercise, f"with the bug back it goes red ({outcome.status}): it catches it.")

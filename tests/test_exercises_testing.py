@@ -1,0 +1,29 @@
+"""Notebook 9's checkers: with a bug brought back, the test that protects against it goes red, and
+one that does not stays green. Each check starts a pytest of its own on a throwaway database."""
+
+from smartstore.exercises import testing
+
+ROUND_TRIP = "tests/test_migrations.py::test_round_trip_leaves_nothing_behind"
+CASCADE = "tests/test_models.py::test_product_belongs_to_store_and_cascades"
+NAIVE_REFUSED = "tests/test_models.py::test_naive_datetime_is_refused"
+
+
+def test_with_the_enum_bug_back_the_round_trip_goes_red_and_the_cascade_test_does_not() -> None:
+    round_trip, cascade, missing = testing.run_with_bug(
+        "enum", [ROUND_TRIP, CASCADE, "tests/test_models.py::test_no_such_test"]
+    )
+    assert (round_trip.status, cascade.status, missing.status) == ("FAILED", "PASSED", "MISSING")
+    assert "left behind: [('enum', 'public.user_role')]" in round_trip.reason
+
+
+def test_without_a_bug_the_same_tests_pass() -> None:
+    outcomes = testing.run_with_bug(None, [ROUND_TRIP, NAIVE_REFUSED])
+    assert [outcome.status for outcome in outcomes] == ["PASSED", "PASSED"]
+
+
+def test_check_catches_names_a_test_that_goes_red() -> None:
+    check = testing.check_catches
+    assert "as pytest does" in check("Exercise 9.2", "naive-timestamps", None).message
+    assert "stays green" in check("Exercise 9.2", "naive-timestamps", CASCADE).message
+    verdict = check("Exercise 9.2", "naive-timestamps", NAIVE_REFUSED)
+    assert verdict.passed, verdict
