@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartstore import embedded
+from smartstore import embedded, pgserver
 from smartstore.errors import SmartstoreError
 from smartstore.refusals import explain_refusal
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
@@ -72,7 +72,8 @@ def libpq_conninfo(url: URL) -> str:
 
 
 def client_command(program: str, url: URL, *args: str) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment for one of PostgreSQL 16's clients (psql, pg_dump) on `url`.
+    """The command line and environment for a PostgreSQL client (psql, pg_dump) on `url`, of the
+    version that fits the server (`smartstore.pgserver.client_bin_dir`).
 
     The password goes in PGPASSWORD, not on the command line, where `ps` would show it.
     """
@@ -80,7 +81,20 @@ def client_command(program: str, url: URL, *args: str) -> tuple[list[str], dict[
     if url.password:
         env["PGPASSWORD"] = url.password
     conninfo = libpq_conninfo(url._replace(password=None))
-    return [str(embedded.bin_dir() / program), *args, "--dbname", conninfo], env
+    program_path = pgserver.client_bin_dir(server_major(url)) / program
+    return [str(program_path), *args, "--dbname", conninfo], env
+
+
+def server_major(url: URL) -> int:
+    """The major version of the server at `url` (16 for 16.14), asked once per server and process."""
+    server = url._replace(username=None, password=None, database=None)
+    if server not in _server_majors:
+        with connect(url) as conn:
+            _server_majors[server] = conn.info.server_version // 10000
+    return _server_majors[server]
+
+
+_server_majors: dict[URL, int] = {}
 
 
 def connect(url: URL, **kwargs: object) -> psycopg.Connection:

@@ -38,11 +38,6 @@ def pgdata_of(home: Path) -> Path:
     return home / PGDATA
 
 
-def bin_dir() -> Path:
-    """PostgreSQL 16's own binaries (psql, pg_dump, pg_ctl) inside the wheel."""
-    return pgserver.bin_dir(POSTGRES_MAJOR)
-
-
 def check_home(home: Path) -> None:
     """Refuse, with a way out, the two set-ups that cannot work."""
     pgdata = pgdata_of(home)

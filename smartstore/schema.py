@@ -1,10 +1,10 @@
 """The schema as plain SQL, for reviewers and for the tests that prove a downgrade left nothing.
 
-`dump_schema()` runs PostgreSQL 16's own `pg_dump --schema-only --no-owner` (from the embedded
-server's binaries; grants and policies included) and normalises its text: no comments, no session
-SETs, no `\\restrict` keys (random per run), no blank-line runs. The result is committed as
-`alembic/schema.sql`, so every schema change shows up in a review as a plain SQL diff. Refresh it
-with `make schema` (`python -m smartstore.schema`).
+`dump_schema()` runs `pg_dump --schema-only --no-owner` (the wheel's pg_dump that fits the
+server: 16 for 15 and 16, 18 for 17 and 18; grants and policies included) and normalises its text:
+no comments, no session SETs, no `\\restrict` keys (random per run), no blank-line runs. The
+result is committed as `alembic/schema.sql`, so every schema change shows up in a review as a plain
+SQL diff. Refresh it with `make schema` (`python -m smartstore.schema`).
 
 `catalog_objects()` lists what a database holds outside PostgreSQL's own schemas, by kind, to prove
 that `downgrade base` really took everything away.
@@ -32,7 +32,7 @@ def dump_schema(url: URL) -> str:
     command, env = client_command("pg_dump", url, "--schema-only", "--no-owner")
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"pg_dump failed: {done.stderr.strip()}")
+        raise SmartstoreError(f"pg_dump failed: {done.stderr.strip()}")
     return normalise(done.stdout)
 
 
