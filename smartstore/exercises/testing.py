@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+from smartstore.db import start_embedded_database
 from smartstore.exercises import Verdict, not_yet, right
 from smartstore.settings import PROJECT_ROOT
 
@@ -57,7 +58,12 @@ def _pytest(bug: str | None, tests: list[str]) -> str:
         [sys.executable, "-m", "pytest", "-q", "-rA", "--color=no", "-p", "no:cacheprovider",
          *plugin, *tests],
         cwd=PROJECT_ROOT, capture_output=True, text=True,
-        env={**os.environ, "COLUMNS": "250"},  # pytest cuts the summary's reasons to the width
+        env={
+            **os.environ,
+            "COLUMNS": "250",  # pytest cuts the summary's reasons to the terminal's width
+            # a throwaway database on the server already running, not a new server of its own
+            "DATABASE_URL": start_embedded_database().render_as_string(hide_password=False),
+        },
     )  # fmt: skip
     return done.stdout + done.stderr
 

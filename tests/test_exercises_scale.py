@@ -1,0 +1,33 @@
+"""Notebook 11's checkers, on a small catalogue loaded by the scale seed: the plan is PostgreSQL's."""
+
+import pytest
+from sqlalchemy.engine import URL
+
+from smartstore.db import connect
+from smartstore.exercises import scale
+from smartstore.migrations import upgrade
+from smartstore.scale import scale_seed
+
+
+@pytest.fixture
+def catalogue(scratch_url: URL) -> URL:
+    """40 stores of 100 products: big enough for the planner to prefer the index."""
+    upgrade(scratch_url)
+    scale_seed(scratch_url, 40, 100, 0, progress=False)
+    with connect(scratch_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE products")
+    return scratch_url
+
+
+def test_the_index_is_the_one_the_plan_names(catalogue: URL) -> None:
+    assert "another index" in scale.check_index_name("pk_products", catalogue).message
+    assert not scale.check_index_name(None, catalogue)
+    verdict = scale.check_index_name("uq_products_store_id_sku", catalogue)
+    assert verdict.passed, verdict
+
+
+def test_the_sequential_scan_throws_away_every_other_store(catalogue: URL) -> None:
+    assert "more than that" in scale.check_rows_removed(100, catalogue).message
+    assert "fewer than that" in scale.check_rows_removed(4_000, catalogue).message
+    verdict = scale.check_rows_removed(3_900, catalogue)
+    assert verdict.passed, verdict
