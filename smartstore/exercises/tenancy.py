@@ -1,0 +1,90 @@
+"""Checkers for notebook 10's exercises: try to cross the tenant boundary, and predict what the
+policy does to a product moved into another store.
+
+Each runs on the real database, inside a transaction that is rolled back, as the application role
+`smartstore_app` scoped to one store, exactly as the application would be.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises.rollback import rolled_back_session
+from smartstore.models import Product, Store
+from smartstore.tenancy import set_current_store, use_app_role
+from smartstore.validation import InvalidInput
+
+STORE_A, STORE_B = "northwind-books", "harbor-coffee"
+
+
+def _store_ids(session: Session) -> tuple[int, int]:
+    ids = dict(session.execute(select(Store.slug, Store.id)).all())
+    return ids[STORE_A], ids[STORE_B]
+
+
+def _as_store(session: Session, store_id: int) -> None:
+    use_app_role(session)
+    set_current_store(session, store_id)
+
+
+def check_cross_store_read(
+    read_other_store: Callable[[Session, int], object], engine: Engine
+) -> Verdict:
+    """Exercise 10.1: a query for store B's products, run once as the table's owner (it must find
+    them) and once in store A's session (Row-Level Security must hide them)."""
+    name = "Exercise 10.1"
+    with rolled_back_session(engine) as session:
+        a, b = _store_ids(session)
+        b_products = session.scalar(select(func.count()).where(Product.store_id == b))
+        as_owner = read_other_store(session, b)
+        if as_owner is None:
+            return not_yet(name, "return what your query finds (a list of store B's products).")
+        found = len(list(as_owner))  # type: ignore[call-overload]
+        if found != b_products:
+            return not_yet(
+                name,
+                f"with nothing in its way your query should find store B's {b_products} products; "
+                f"it finds {found}: filter on store B's id.",
+            )
+        session.expunge_all()
+        _as_store(session, a)
+        seen = len(list(read_other_store(session, b)))  # type: ignore[call-overload]
+    if seen:
+        return not_yet(name, f"store A's session saw {seen} of store B's products: is RLS on?")
+    return right(
+        name,
+        f"as the owner your query finds store B's {b_products} products; "
+        "in store A's session, none: the database hid them.",
+    )
+
+
+def check_move_prediction(prediction: object, engine: Engine) -> Verdict:
+    """Exercise 10.2: in store B's transaction, `UPDATE products SET store_id = <store A>`: how many
+    rows move, or is it "refused"?"""
+    name = "Exercise 10.2"
+    if prediction != "refused" and (
+        isinstance(prediction, bool) or not isinstance(prediction, int)
+    ):
+        return not_yet(name, 'predict a number of rows, or "refused".')
+    with rolled_back_session(engine) as session:
+        a, b = _store_ids(session)
+        _as_store(session, b)
+        try:
+            with session.begin_nested():
+                moved = session.execute(update(Product).values(store_id=a)).rowcount
+            outcome: int | str = moved
+        except (InvalidInput, SQLAlchemyError):
+            outcome = "refused"
+        session.execute(text("RESET ROLE"))
+    if prediction == outcome:
+        return right(name, f"{outcome}: the new rows would belong to another store (WITH CHECK).")
+    if outcome == "refused":
+        return not_yet(
+            name,
+            "not what happened: the policy has two halves, USING and WITH CHECK; "
+            "which one does a moved row meet?",
+        )
+    return not_yet(name, f"not what happened: {outcome} rows moved.")

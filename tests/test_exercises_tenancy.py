@@ -1,0 +1,31 @@
+"""Notebook 10's checkers on a real seeded database, as the application role under Row-Level Security."""
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from smartstore.exercises import tenancy
+from smartstore.models import Product
+from tests.test_exercises_querying import seeded  # noqa: F401  (the fixture)
+
+
+def test_a_query_for_store_b_must_find_it_as_owner_and_nothing_as_store_a(seeded: Engine) -> None:  # noqa: F811
+    check = tenancy.check_cross_store_read
+    assert "return what your query finds" in check(lambda session, b: None, seeded).message
+    every_product = check(lambda session, b: session.scalars(select(Product)).all(), seeded)
+    assert "it finds 5: filter on store B's id" in every_product.message
+
+    def read_other_store(session: Session, b: int) -> list[Product]:
+        return session.scalars(select(Product).where(Product.store_id == b)).all()
+
+    verdict = check(read_other_store, seeded)
+    assert verdict.passed, verdict
+
+
+def test_moving_products_into_another_store_is_refused(seeded: Engine) -> None:  # noqa: F811
+    check = tenancy.check_move_prediction
+    assert not check(2, seeded)
+    assert "a number of rows" in check(None, seeded).message
+    assert check("refused", seeded)
+    with Session(seeded) as session:  # nothing moved
+        per_store = select(Product.store_id, func.count()).group_by(Product.store_id)
+        assert sorted(count for _, count in session.execute(per_store)) == [2, 3]
