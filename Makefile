@@ -5,6 +5,7 @@
 #   make check-migrations  lint every migration's SQL with squawk (.squawk.toml says which rules)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
+#   make bench-loop  what a learner waits for (one test file, make test, the scale seed), before and after #13
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
@@ -24,7 +25,7 @@ FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test check-migrations lab notebooks bench schema lint lock reset clean venv
+.PHONY: demo test check-migrations lab notebooks bench bench-loop schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -51,11 +52,15 @@ $(STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/uv
 demo: $(STAMP)
 	$(PY) -m smartstore.demo
 
+# pytest on every core (pytest-xdist; --dist loadfile in pyproject.toml keeps each test file and
+# notebook in one worker). make test PYTEST_WORKERS=0 runs it in one process, as before.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(MAKE) --no-print-directory check-migrations
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 check-migrations: $(STAMP)
 	$(PY) -m smartstore.migration_lint
@@ -72,6 +77,9 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m smartstore.bench --json bench.json
+
+bench-loop: $(STAMP)
+	$(PY) -m smartstore.bench_loop
 
 schema: $(STAMP)
 	$(PY) -m smartstore.schema

@@ -1,13 +1,23 @@
-"""One real PostgreSQL for the whole test run, never the learner's, whatever pytest collects.
+"""One real PostgreSQL for the whole test run, and on it a throwaway database for each test process,
+never the learner's database, whatever pytest collects.
 
-- Without DATABASE_URL: a throwaway embedded server in a temporary folder (SMARTSTORE_HOME), stopped
-  and deleted at the end.
-- With DATABASE_URL: a throwaway database `<name>_test_<pid>` on that server; at the end it is
-  dropped, with the lab, bench and scratch databases named after it.
+The server:
+- `DATABASE_URL` set: that server.
+- Otherwise the embedded server, if it is running (`smartstore db start`, `make lab`): the run
+  reuses it instead of booting one of its own, and holds it until the run ends.
+  `SMARTSTORE_TEST_SERVER=throwaway` skips this.
+- Otherwise a throwaway embedded server in a temporary folder, stopped and deleted at the end.
 
-Both are set in the environment before anything runs, so subprocesses and the notebooks' kernels use
-the same throwaway database through the package's own settings. It lives at the root, not in tests/,
-so that `pytest notebooks/` alone gets it too.
+The databases: each test process (pytest itself, or each pytest-xdist worker) gets
+`<configured name>_test_<pid>`, a copy of the template migrated to head (`smartstore.testdb`: built
+once per change of the migrations, and on a server that outlives the run, kept for the next one).
+At the end it is dropped, with every database named after it: the lab, bench and scratch databases
+its tests and notebooks made.
+
+Each process sets `DATABASE_URL` (its database) and `SMARTSTORE_HOME` (a temporary folder of its
+own, for the lab's scratch Alembic folders) before anything runs, so its subprocesses and notebook
+kernels use them through the package's own settings, and two workers never share either. It lives at
+the root, not in tests/, so that `pytest notebooks/` alone gets it too, from any folder.
 """
 
 import os
@@ -17,25 +27,54 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import URL, make_url
 
-from smartstore import embedded
-from smartstore.scratch import drop_databases_named_after, fresh_database
-from smartstore.settings import get_settings
+from smartstore import embedded, testdb
+from smartstore.db import start_embedded_database
+from smartstore.scratch import drop_databases_named_after, scratch_url
+from smartstore.settings import DATABASE_NAME, Settings, get_settings
+
+SANITIZE_FILE = Path(__file__).parent / "notebooks" / "sanitize.cfg"
+SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
 
 _cleanup: list[Callable[[], None]] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    settings = get_settings()
-    if settings.uses_embedded_server:
-        home = Path(tempfile.mkdtemp(prefix="smartstore-test-"))
-        os.environ["SMARTSTORE_HOME"] = str(home)
-        _cleanup.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
+    # nbval opens its sanitize file relative to the working folder; naming it here, by its full
+    # path, lets pytest run from any folder of the project (JupyterLab's terminal opens in notebooks/)
+    if getattr(config.option, "nbval_sanitize_with", "") is None:
+        config.option.nbval_sanitize_with = str(SANITIZE_FILE)
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller chose the template
+        template = make_url(os.environ[testdb.TEMPLATE_ENV])
     else:
-        assert settings.database_url is not None
-        url = fresh_database(f"test_{os.getpid()}", settings.database_url)
-        os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-        _cleanup.append(lambda: drop_databases_named_after(url))
+        template = testdb.ensure_template(run_server())
+        os.environ[testdb.TEMPLATE_ENV] = template.render_as_string(hide_password=False)
+        if config.getoption("dist", "no") != "no" and config.getoption("tx", None):
+            return  # the controller of a parallel run runs no tests: each worker has its database
+    use_a_database_of_our_own(template)
+
+
+def run_server() -> URL:
+    """A URL on the run's server (of a database that is only named after, never touched)."""
+    settings = get_settings()
+    if settings.database_url is not None:
+        return settings.database_url
+    if os.environ.get(SERVER_CHOICE) != "throwaway" and embedded.status(settings.home).running:
+        return embedded.url(embedded.acquire(settings.home), DATABASE_NAME)
+    home = Path(tempfile.mkdtemp(prefix="smartstore-test-server-"))
+    _cleanup.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
+    return start_embedded_database(Settings(database_url=None, home=home))
+
+
+def use_a_database_of_our_own(template: URL) -> None:
+    base = template.set(database=testdb.base_name(template))
+    url = testdb.copy_of(template, scratch_url(f"test_{os.getpid()}", base).database)
+    home = Path(tempfile.mkdtemp(prefix="smartstore-test-"))
+    os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
+    os.environ["SMARTSTORE_HOME"] = str(home)
+    _cleanup.append(lambda: shutil.rmtree(home, ignore_errors=True))
+    _cleanup.append(lambda: (testdb.drop_templates(url), drop_databases_named_after(url)))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -13,15 +13,16 @@ import sys
 
 from sqlalchemy.engine import URL
 
-from smartstore import lab
+from smartstore import lab, testdb
 from smartstore.db import connect, display_url, drop_database, start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import get_settings
 
-SCRATCH_KINDS = ("lab", "scratch", "bench", "schema_snapshot")
+SCRATCH_KINDS = ("lab", "scratch", "bench", "schema_snapshot", "test")
 """The databases named `<your database>_<kind>_…` or `<your database>_<kind>` (`smartstore.scratch`
-names them): the notebooks' (`lab`), the tests' (`scratch`), the benchmark's (`bench`) and the
-schema snapshot's, left behind only by a run that was killed."""
+names them): the notebooks' (`lab`), the tests' (`scratch`), the benchmark's (`bench`), and the
+schema snapshot's and a test run's own (`test`), left behind only by a run that was killed. The
+tests' migrated templates (`<your database>_template_…`, see `smartstore.testdb`) go too."""
 
 
 def scratch_databases(url: URL) -> list[str]:
@@ -48,7 +49,7 @@ def reset(include_main: bool = False) -> list[str]:
             "Drop the scratch databases without --all, or drop your database yourself."
         )
     url = start_embedded_database(settings)
-    done = []
+    done = [f"dropped template {name}" for name in testdb.drop_templates(url)]
     for name in scratch_databases(url):
         drop_database(url.set(database=name))
         done.append(f"dropped database {name}")

@@ -1,6 +1,7 @@
-"""The tests' fixtures: the run's throwaway database (set up by ../conftest.py), migrated with the
-real migrations; each test gets a session inside a transaction that is rolled back afterwards
-(pypi/warehouse's way), and scratch databases for tests that migrate or break things.
+"""The tests' fixtures: the run's throwaway database (set up by ../conftest.py as a copy of a
+template migrated with the real migrations); each test gets a session inside a transaction that is
+rolled back afterwards (pypi/warehouse's way), and scratch databases for tests that migrate or break
+things.
 """
 
 from collections.abc import Iterator
@@ -12,17 +13,15 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from smartstore import embedded
-from smartstore.db import drop_database, make_engine, start_embedded_database
-from smartstore.migrations import upgrade
+from smartstore.db import configured_url, drop_database, make_engine
 from smartstore.scratch import fresh_database
 
 
 @pytest.fixture(scope="session")
 def migrated_url() -> URL:
-    """The run's database, at the newest migration."""
-    url = start_embedded_database()
-    upgrade(url)
-    return url
+    """The run's database, at the newest migration: ../conftest.py made it as a copy of the template
+    migrated to head, and set DATABASE_URL to it."""
+    return configured_url()
 
 
 @pytest.fixture(scope="session")

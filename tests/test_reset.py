@@ -8,6 +8,7 @@ import pytest
 from smartstore.db import connect, ensure_database, start_embedded_database
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
+from smartstore.testdb import ensure_template
 
 
 def databases(url) -> set[str]:
@@ -22,8 +23,18 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SMARTSTORE_HOME", str(home))
     url = start_embedded_database()
-    for name in ("lab_seed", "lab_enum", "scratch_test_x", "bench", "labyrinth", "benchmarks"):
+    names = (
+        "lab_seed",
+        "lab_enum",
+        "scratch_test_x",
+        "bench",
+        "test_999",
+        "labyrinth",
+        "benchmarks",
+    )
+    for name in names:
         ensure_database(url.set(database=f"{url.database}_{name}"))
+    template = ensure_template(url)
     ensure_database(url.set(database="someone_elses"))
     (home / "lab" / "enum" / "versions").mkdir(parents=True)
 
@@ -38,10 +49,12 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
     }
     assert not (home / "lab").exists()
     assert capsys.readouterr().out.splitlines()[1:] == [
+        f"  dropped template {template.database}",
         "  dropped database smartstore_bench",
         "  dropped database smartstore_lab_enum",
         "  dropped database smartstore_lab_seed",
         "  dropped database smartstore_scratch_test_x",
+        "  dropped database smartstore_test_999",
         "  removed the scratch Alembic folders (lab/ in the data folder)",
     ]
     assert reset() == []

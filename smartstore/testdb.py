@@ -1,0 +1,142 @@
+"""The test run's databases, each made in a blink from a migrated template.
+
+Migrating an empty database to head takes about a second; copying a migrated one
+(`CREATE DATABASE … TEMPLATE …`) takes a small part of that. So a test run makes sure, once, that
+the server has a template database at the newest migration, `<database>_template_<fingerprint>`,
+and makes each test process's own throwaway database as a copy of it:
+
+- the fingerprint hashes what decides the schema: every file in `alembic/versions/` and
+  `alembic/env.py`, names and contents, not only the head's id. Editing a migration in place gives a
+  new fingerprint, so a new template, and the stale one is dropped: a stale template is never used;
+- a template is finished only once it is marked a template (`IS_TEMPLATE`), its build's last step:
+  a build cut short (Ctrl-C, a crash) leaves an unmarked database, which the next run rebuilds;
+- nobody can connect to a finished template (`ALLOW_CONNECTIONS false`), so no test, notebook or
+  person changes it by accident; runs that build at the same moment wait for each other (an
+  advisory lock);
+- on a server that outlives the run (yours, started with `smartstore db start`, or `DATABASE_URL`'s),
+  the template stays between runs: that is what makes the next run fast. `make reset` removes it
+  (`drop_templates()`); `make clean` deletes the embedded server's data, templates included.
+"""
+
+import hashlib
+from pathlib import Path
+
+from alembic import command
+from psycopg import sql
+from sqlalchemy.engine import URL
+
+from smartstore.db import connect, drop_database
+from smartstore.migrations import SCRIPT_LOCATION, alembic_config
+
+ALEMBIC_DIR = SCRIPT_LOCATION
+TEMPLATE_ENV = "SMARTSTORE_TEST_TEMPLATE"
+"""The environment variable through which a test run tells its workers which template to copy."""
+TEMPLATE_INFIX = "_template_"
+FINGERPRINT_LENGTH = 12
+MAX_NAME = 63
+BUILD_LOCK = 0x5353_7465_6D70  # any fixed number: one template build at a time on a server
+
+
+def fingerprint(alembic_dir: Path = ALEMBIC_DIR) -> str:
+    """Hex digits that change whenever a migration or env.py changes (name or content)."""
+    digest = hashlib.sha256()
+    for path in sorted([alembic_dir / "env.py", *(alembic_dir / "versions").rglob("*.py")]):
+        digest.update(path.relative_to(alembic_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def template_url(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
+    """`<base database>_template_<fingerprint>` on base's server; a long base name is cut, never
+    the fingerprint (PostgreSQL cuts names at 63 bytes)."""
+    suffix = f"{TEMPLATE_INFIX}{fingerprint(alembic_dir)}"
+    return base.set(database=f"{base.database[: MAX_NAME - len(suffix)]}{suffix}")
+
+
+def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
+    """The finished template for the current migrations on base's server, built if it is missing;
+    base's templates for other fingerprints are dropped. Connects to the `postgres` database only."""
+    template = template_url(base, alembic_dir)
+    stale = template.database[:-FINGERPRINT_LENGTH].replace("_", r"\_") + "%"
+    with connect(base.set(database="postgres"), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (BUILD_LOCK,))
+        try:
+            found = conn.execute(
+                "SELECT datistemplate FROM pg_database WHERE datname = %s", (template.database,)
+            ).fetchone()
+            if found != (True,):
+                build_template(template, alembic_dir)
+            others = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                (stale, template.database),
+            )
+            for (name,) in others.fetchall():
+                drop_template(template.set(database=name))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (BUILD_LOCK,))
+    return template
+
+
+def build_template(template: URL, alembic_dir: Path = ALEMBIC_DIR) -> None:
+    """Migrate a new database to head, then mark it a template that no one can connect to."""
+    drop_template(template)
+    with connect(template.set(database="postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(template.database)))
+    config = alembic_config(template, script_location=alembic_dir, configure_logging=False)
+    command.upgrade(config, "head")
+    with connect(template.set(database="postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(
+                sql.Identifier(template.database)
+            )
+        )
+
+
+def copy_of(template: URL, name: str) -> URL:
+    """A new database `name`, a copy of the template (an older one of that name is dropped)."""
+    url = template.set(database=name)
+    drop_database(url)
+    with connect(template.set(database="postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template.database)
+            )
+        )
+    return url
+
+
+def drop_template(url: URL) -> None:
+    """Drop a template (PostgreSQL refuses to drop a database still marked as one)."""
+    with connect(url.set(database="postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
+        if exists.fetchone() is not None:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(
+                    sql.Identifier(url.database)
+                )
+            )
+    drop_database(url)
+
+
+def base_name(template: URL) -> str:
+    """The name of the database a template is named after (`smartstore` for
+    `smartstore_template_…`)."""
+    return template.database.rsplit(TEMPLATE_INFIX, 1)[0]
+
+
+def drop_templates(base: URL) -> list[str]:
+    """Drop every template named after base's database (`<database>_template_…`, and any database
+    `<database>_…` marked a template, such as those of a test run inside a test run); their names."""
+    prefix = f"{base.database}_".replace("_", r"\_")
+    with connect(base.set(database="postgres")) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s "
+                "AND (datistemplate OR datname LIKE %s) ORDER BY 1",
+                (prefix + "%", f"{prefix}template\\_%"),
+            )
+        ]
+    for name in names:
+        drop_template(base.set(database=name))
+    return names

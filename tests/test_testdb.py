@@ -1,0 +1,128 @@
+"""The test run's databases (smartstore.testdb and ../conftest.py): a copy of the template equals a
+freshly migrated database; a migration edited in place gets a new template and the stale one goes;
+an unfinished template is rebuilt; nobody connects to a template; pytest runs from notebooks/."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, make_url
+
+from smartstore import testdb
+from smartstore.db import connect, drop_database, ensure_database
+from smartstore.errors import SmartstoreError
+from smartstore.migrations import SCRIPT_LOCATION, alembic_config, upgrade
+from smartstore.schema import dump_schema
+from smartstore.settings import PROJECT_ROOT
+
+EDIT = "    op.execute(\"COMMENT ON TABLE stores IS 'edited in place'\")\n"
+
+
+def databases(url: URL) -> dict[str, tuple[bool, bool]]:
+    """Each database named after url's: (is a template, accepts connections)."""
+    with connect(url.set(database="postgres")) as conn:
+        rows = conn.execute(
+            "SELECT datname, datistemplate, datallowconn FROM pg_database WHERE datname LIKE %s",
+            (url.database.replace("_", r"\_") + r"\_%",),
+        )
+        return {name: (template, allowed) for name, template, allowed in rows}
+
+
+@pytest.fixture
+def base(migrated_url: URL, request: pytest.FixtureRequest) -> URL:
+    """A name of the test's own to build templates after; its templates are dropped afterwards."""
+    url = migrated_url.set(database=f"{migrated_url.database}_tpl")
+    request.addfinalizer(lambda: testdb.drop_templates(url))
+    return url
+
+
+@pytest.fixture
+def alembic_copy(tmp_path: Path) -> Path:
+    """A copy of the migrations that a test may edit."""
+    copy = tmp_path / "alembic"
+    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_a_copy_of_the_template_equals_a_freshly_migrated_database(scratch_url: URL) -> None:
+    template = make_url(os.environ[testdb.TEMPLATE_ENV])  # the one this run's database came from
+    copy = testdb.copy_of(template, f"{scratch_url.database[:50]}_copy")
+    try:
+        upgrade(scratch_url)
+        assert dump_schema(copy) == dump_schema(scratch_url)
+    finally:
+        drop_database(copy)
+
+
+def test_a_migration_edited_in_place_gets_a_new_template_and_the_stale_one_is_dropped(
+    base: URL, alembic_copy: Path
+) -> None:
+    first = testdb.ensure_template(base, alembic_copy)
+    assert databases(base) == {first.database: (True, False)}
+    head = ScriptDirectory.from_config(
+        alembic_config(script_location=alembic_copy)
+    ).get_current_head()
+
+    migration = next((alembic_copy / "versions").glob(f"*{head}*.py"))
+    text = migration.read_text()
+    migration.write_text(
+        text.replace("def upgrade() -> None:\n", f"def upgrade() -> None:\n{EDIT}")
+    )
+    assert (
+        ScriptDirectory.from_config(alembic_config(script_location=alembic_copy)).get_current_head()
+        == head
+    )  # the same head id: only the content tells the templates apart
+
+    second = testdb.ensure_template(base, alembic_copy)
+    assert second != first
+    assert databases(base) == {second.database: (True, False)}
+    copy = testdb.copy_of(second, f"{base.database}_copy")
+    try:
+        assert "COMMENT ON TABLE public.stores IS 'edited in place';" in dump_schema(copy)
+    finally:
+        drop_database(copy)
+
+
+def test_an_unfinished_template_is_rebuilt_and_a_finished_one_reused(base: URL) -> None:
+    template = testdb.template_url(base)
+    ensure_database(template)  # what a build killed before its last step leaves: not marked
+    assert testdb.ensure_template(base) == template
+    assert databases(base) == {template.database: (True, False)}
+    copy = testdb.copy_of(template, f"{base.database}_copy")
+    try:
+        assert "CREATE TABLE public.products" in dump_schema(copy)
+        with connect(base.set(database="postgres")) as conn:
+            oid = conn.execute(
+                "SELECT oid FROM pg_database WHERE datname = %s", (template.database,)
+            )
+            before = oid.fetchone()
+        testdb.ensure_template(base)
+        with connect(base.set(database="postgres")) as conn:
+            oid = conn.execute(
+                "SELECT oid FROM pg_database WHERE datname = %s", (template.database,)
+            )
+            assert oid.fetchone() == before  # reused, not rebuilt
+    finally:
+        drop_database(copy)
+
+
+def test_nobody_can_connect_to_a_template(base: URL) -> None:
+    template = testdb.ensure_template(base)
+    with pytest.raises(SmartstoreError, match="not currently accepting connections"):
+        connect(template)
+
+
+def test_pytest_runs_from_the_notebooks_folder() -> None:
+    """JupyterLab's terminal opens in notebooks/; the sanitize file must be found from there."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "01_start_here.ipynb", "-q", "-p", "no:cacheprovider"],
+        cwd=PROJECT_ROOT / "notebooks",
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout.splitlines()[-1]
