@@ -7,10 +7,14 @@ the type's oid and the table's file (`pg_relation_filenode`: a new file means th
 rewritten), and, for an index, whether the migration gate (squawk) accepts the SQL.
 """
 
+import shutil
 import textwrap
+from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 from alembic import command
+from alembic.config import Config
 from sqlalchemy.engine import URL
 
 from smartstore import lab
@@ -21,26 +25,73 @@ from smartstore.migration_lint import lint_sql
 from smartstore.migrations import head
 from smartstore.seed import seed
 
-AUDITOR_MIGRATION = '''"""Exercise 12.1: the auditor role
+MIGRATION = '''"""{message}
 
-Revision ID: auditor0001
+Revision ID: {revision}
 Revises: {down_revision}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "auditor0001"
+revision = "{revision}"
 down_revision = "{down_revision}"
 
 
 def upgrade() -> None:
-{body}
+{upgrade}
 
 
 def downgrade() -> None:
-    pass
+{downgrade}
 '''
+
+
+def write_migration(
+    versions: Path,
+    revision: str,
+    down_revision: str,
+    message: str,
+    upgrade: str,
+    downgrade: str = "pass",
+) -> Path:
+    """A hand-written migration `<revision>.py` in `versions`: the bodies of upgrade() and
+    downgrade() are given as text (indented or not)."""
+
+    def body(lines: str) -> str:
+        return textwrap.indent(textwrap.dedent(lines).strip("\n"), "    ")
+
+    path = versions / f"{revision}.py"
+    path.write_text(
+        MIGRATION.format(
+            message=message, revision=revision, down_revision=down_revision,
+            upgrade=body(upgrade), downgrade=body(downgrade),
+        )
+    )  # fmt: skip
+    shutil.rmtree(versions / "__pycache__", ignore_errors=True)
+    return path
+
+
+def failure(step: Callable[[Config, str], None], config: Config, revision: str) -> str | None:
+    """Run an Alembic step (`command.upgrade`, `command.downgrade`); if it fails, what a reviewer
+    needs instead of a traceback: the database's error and its detail, or the error itself when the
+    database raised none. None when it worked."""
+    try:
+        step(config, revision)
+    except Exception as error:  # whatever the migration raises is what the notebook shows
+        cause = error.__cause__ or error
+        cause = getattr(error, "orig", None) or getattr(cause, "orig", None) or cause
+        detail = getattr(getattr(cause, "diag", None), "message_detail", None)
+        return f"{type(cause).__name__}: {first_line(cause)}" + (
+            f"\nDETAIL: {detail}" if detail else ""
+        )
+    return None
+
+
+def attempt(step: Callable[[Config, str], None], config: Config, revision: str) -> None:
+    """`failure()`, printed: a notebook cell shows the failure in a line or two."""
+    if (message := failure(step, config, revision)) is not None:
+        print(message)
 
 
 def seeded_scratch(name: str) -> URL:
@@ -87,9 +138,7 @@ def check_auditor_migration(body: object) -> Verdict:
         return not_yet(name, "write the lines of upgrade() as a string and give it to `answer`.")
     url = seeded_scratch("evolving_auditor")
     versions = scratch_versions("evolving_auditor")
-    lines = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    migration = AUDITOR_MIGRATION.format(down_revision=head().revision, body=lines)
-    (versions / "auditor0001_the_auditor_role.py").write_text(migration)
+    write_migration(versions, "auditor0001", head().revision, "the auditor role", body)
     try:
         command.upgrade(scratch_config(versions, url), "head")
     except SyntaxError as error:
