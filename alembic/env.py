@@ -25,6 +25,7 @@ from alembic import context
 from sqlalchemy.types import TypeDecorator
 
 from smartstore.db import make_engine, start_embedded_database
+from smartstore.errors import reported_in_one_line
 from smartstore.models import Base
 from smartstore.settings import migration_timeouts
 
@@ -121,7 +122,15 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
+def run() -> None:
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
+
+
+if config.cmd_opts is None:
+    run()  # called from Python (the package, the tests): the caller sees the error itself
 else:
-    run_migrations_online()
+    with reported_in_one_line("alembic"):  # the command line: a bad URL is one line, not 60
+        run()

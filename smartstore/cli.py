@@ -7,6 +7,7 @@ smartstore db url       the URL of the smartstore database
 smartstore db psql      a psql shell (PostgreSQL 16's client) on the smartstore database
 smartstore db run -- CMD  run CMD with the server up; it stops afterwards unless kept running
 smartstore seed         the sample data (same as python -m smartstore.seed)
+smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)
 """
 
 import argparse
@@ -14,10 +15,12 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import NoReturn
 
 from smartstore import embedded
 from smartstore.db import client_command, display_url, start_embedded_database
-from smartstore.errors import SmartstoreError, run_command
+from smartstore.errors import DEBUG_VARIABLE, SmartstoreError, run_command
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 
 
@@ -102,14 +105,42 @@ def seed_command(args: argparse.Namespace) -> int:
     if args.stores is None or args.products_per_store is None:
         raise SmartstoreError("a large catalogue needs both --stores and --products-per-store")
     from smartstore.scale import scale_seed
+    from smartstore.seed import lost_mid_seed
 
-    result = scale_seed(start_embedded_database(), args.stores, args.products_per_store, args.seed)
+    url = start_embedded_database()
+    with lost_mid_seed():
+        result = scale_seed(url, args.stores, args.products_per_store, args.seed)
     print(result.summary())
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a mistake reported in one line (usage is one `--help` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {minimum}, not {text!r}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smartstore", description=__doc__.splitlines()[0])
+    parser = Parser(prog="smartstore", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"show the traceback of any error (or {DEBUG_VARIABLE}=1)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     db = commands.add_parser("db", help="the embedded PostgreSQL server").add_subparsers(
         dest="action", required=True
@@ -121,8 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
     db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
     seed = commands.add_parser("seed", help="the sample data (idempotent), or a large catalogue")
-    seed.add_argument("--stores", type=int, help="how many stores (with --products-per-store)")
-    seed.add_argument("--products-per-store", type=int, help="how many products each store gets")
+    seed.add_argument(
+        "--stores", type=whole_number(1), help="how many stores (with --products-per-store)"
+    )
+    seed.add_argument(
+        "--products-per-store", type=whole_number(0), help="how many products each store gets"
+    )
     seed.add_argument(
         "--seed", type=int, default=0, help="the same seed gives the same rows (default 0)"
     )
@@ -130,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
+    if argv[:1] == ["--debug"]:
+        os.environ[DEBUG_VARIABLE] = "1"  # read when an error is reported (smartstore.errors)
+        argv = argv[1:]
     # psql and run pass the rest of the line on untouched, options included
     passthrough = argv[:2] in (["db", "psql"], ["db", "run"])
     args = build_parser().parse_args(argv[:2] if passthrough else argv)

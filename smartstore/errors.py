@@ -1,36 +1,72 @@
 """Errors the package raises on purpose, and how commands report them.
 
 A `SmartstoreError` is a problem the user can fix, and its message says how; a database that cannot
-be reached, or a privilege the login lacks, is another. Commands print them in one line, without a
-traceback. Everything else is a bug and keeps its traceback.
+be reached (or is lost on the way), or a privilege the login lacks, is another. Commands print them
+in one line on stderr and exit with status 1, without a traceback; Ctrl-C prints one line too.
+Everything else is a bug and keeps its traceback. `SMARTSTORE_DEBUG=1` (or `smartstore --debug`)
+shows the traceback of every error, for a bug report.
+
+No message shows a password: libpq's errors name the host and the user only, and URLs are printed
+with `smartstore.db.display_url()`.
 """
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import psycopg
 from psycopg.errors import InsufficientPrivilege
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
+
+DEBUG_VARIABLE = "SMARTSTORE_DEBUG"
 
 
 class SmartstoreError(Exception):
     """A problem the user can fix; the message says how."""
 
 
+def debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def one_line(error: BaseException) -> str | None:
+    """The one line a command prints for an error the user can act on; None for a bug."""
+    if isinstance(error, SmartstoreError):
+        return str(error)
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(driver_error, psycopg.OperationalError):
+        # the server's own message, without the statement; else libpq's (which names the host and
+        # the user, never the password), in one line
+        detail = driver_error.diag.message_primary or " ".join(str(driver_error).split())
+        return f"could not use the database: {detail}".rstrip(": ")
+    if isinstance(driver_error, InsufficientPrivilege):
+        # a missing privilege is the user's to fix; the message (ours or PostgreSQL's) says which
+        return f"permission denied: {driver_error.diag.message_primary}"
+    return None
+
+
+@contextmanager
+def reported_in_one_line(name: str) -> Iterator[None]:
+    """Inside this block, an error the user can act on ends the process: one line on stderr
+    (`<name>: <message>`), exit status 1 (130 for Ctrl-C). A bug keeps its traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if debugging():
+            raise
+        print(f"{name}: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as error:
+        message = one_line(error)
+        if message is None or debugging():
+            raise
+        print(f"{name}: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
 def run_command(main: Callable[[], int | None], name: str = "smartstore") -> None:
     """Run a command's main function and exit with its status, reporting known errors plainly."""
-    try:
+    with reported_in_one_line(name):
         status = main()
-    except SmartstoreError as exc:
-        print(f"{name}: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except OperationalError as exc:
-        # libpq's message names the host and the user, never the password
-        print(f"{name}: could not use the database: {exc.orig}".rstrip(), file=sys.stderr)
-        sys.exit(1)
-    except ProgrammingError as exc:
-        if not isinstance(exc.orig, InsufficientPrivilege):
-            raise
-        # a missing privilege is the user's to fix; the message (ours or PostgreSQL's) says which
-        print(f"{name}: permission denied: {exc.orig.diag.message_primary}", file=sys.stderr)
-        sys.exit(1)
     sys.exit(status or 0)

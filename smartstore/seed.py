@@ -6,12 +6,18 @@ so running it twice duplicates nothing and never overwrites what a learner chang
 transaction: interrupted, it leaves nothing half-written.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import psycopg
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from smartstore.db import get_engine
+from smartstore.errors import SmartstoreError, one_line, run_command
 from smartstore.models import Product, Store, User, UserRole
 
 STORES = [
@@ -36,20 +42,35 @@ USERS = [
 
 @dataclass(frozen=True)
 class SeedResult:
+    """What this run inserted, table by table: all zeros when the sample data was already there."""
+
     stores: int
     products: int
     users: int
-    created: int
-    """Rows this run inserted; 0 when the sample data was already there."""
+
+    @property
+    def created(self) -> int:
+        return self.stores + self.products + self.users
 
     def summary(self) -> str:
-        return f"Seeded {self.stores} stores, {self.products} products, {self.users} users."
+        inserted = ", ".join(
+            f"{n} {noun}{'' if n == 1 else 's'}"
+            for n, noun in (
+                (self.stores, "store"),
+                (self.products, "product"),
+                (self.users, "user"),
+            )
+        )
+        if self.created == 0:
+            return "Seeded nothing: the sample data was already there."
+        if (self.stores, self.products, self.users) != (len(STORES), len(PRODUCTS), len(USERS)):
+            return f"Seeded {inserted}; the rest of the sample data was already there."
+        return f"Seeded {inserted}."
 
 
 def seed(session: Session) -> SeedResult:
     """Insert whatever of the sample data is missing; the caller commits (or rolls back)."""
-    created = 0
-    created += _insert_missing(session, Store, STORES, ["slug"])
+    stores = _insert_missing(session, Store, STORES, ["slug"])
     wanted = select(Store.slug, Store.id).where(Store.slug.in_([s["slug"] for s in STORES]))
     store_ids: dict[str, int] = dict(session.execute(wanted).all())
     products = [
@@ -62,29 +83,47 @@ def seed(session: Session) -> SeedResult:
         }
         for slug, sku, name, text, cents in PRODUCTS
     ]
-    created += _insert_missing(session, Product, products, ["store_id", "sku"])
     users = [
         {"email": email, "full_name": name, "role": role, "store_id": store_ids.get(slug)}
         for email, name, role, slug in USERS
     ]
-    created += _insert_missing(session, User, users, ["email"])
-    return SeedResult(stores=len(STORES), products=len(PRODUCTS), users=len(USERS), created=created)
+    return SeedResult(
+        stores=stores,
+        products=_insert_missing(session, Product, products, ["store_id", "sku"]),
+        users=_insert_missing(session, User, users, ["email"]),
+    )
 
 
 def _insert_missing(session: Session, model: type, rows: list[dict], keys: list[str]) -> int:
+    """Insert the rows whose keys are not there yet; how many it inserted (RETURNING says)."""
     statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
     return len(session.execute(statement.returning(model.id)).all())
 
 
-def main() -> None:
-    from smartstore.db import session_scope
+@contextmanager
+def lost_mid_seed() -> Iterator[None]:
+    """A connection lost in the middle of a seed (the server stopped or crashed) becomes an error
+    that says what the user needs to know: a seed is one transaction, so nothing of it was kept."""
+    try:
+        yield
+    except (OperationalError, psycopg.OperationalError) as exc:
+        detail = one_line(exc)
+        raise SmartstoreError(
+            f"the database went away in the middle of the seed ({detail}). Nothing of this seed "
+            "was kept (it is one transaction), so running it again is safe."
+        ) from exc
 
-    with session_scope() as session:
-        result = seed(session)
+
+def main() -> None:
+    engine = get_engine()
+    # a server that is not there fails at connect(), plainly, before the seed has begun
+    with engine.connect() as connection, Session(bind=connection) as session:
+        with lost_mid_seed():
+            result = seed(session)
+            session.flush()
+        session.commit()
     print(result.summary())
 
 
 if __name__ == "__main__":
-    from smartstore.errors import run_command
-
     run_command(main)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from smartstore.validation import InvalidInput
 
@@ -36,14 +37,21 @@ class Settings:
         return self.database_url is None
 
 
+URL_FORM = "postgresql://user:password@host:5432/database"
+
+
 def normalize_url(raw: str) -> URL:
     """Accept the URL forms people paste (`postgres://`, `postgresql://`) and use psycopg 3."""
-    url = make_url(raw.strip())
+    try:
+        url = make_url(raw.strip())
+    except (ArgumentError, ValueError):
+        # not the text itself in the message: it may hold a password
+        raise InvalidInput("DATABASE_URL", f"is not a URL; it should look like {URL_FORM}") from None
     if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername != "postgresql+psycopg":
-        raise ValueError(
-            f"DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://…), not {url.drivername!r}"
+        raise InvalidInput(
+            "DATABASE_URL", f"must be a PostgreSQL URL like {URL_FORM}, not a {url.drivername}:// one"
         )
     return url
 

@@ -26,12 +26,24 @@ def test_seed_fills_the_sample_data(session: Session) -> None:
     assert roles == [role.value for role in UserRole]
 
 
-def test_seed_twice_duplicates_nothing(session: Session) -> None:
+def test_seed_twice_duplicates_nothing_and_says_so(session: Session) -> None:
     first = seed(session)
     second = seed(session)
     assert (first.created, second.created) == (10, 0)
+    assert second.summary() == "Seeded nothing: the sample data was already there."
     total = "SELECT (SELECT count(*) FROM stores) + (SELECT count(*) FROM products) + (SELECT count(*) FROM users)"
     assert count(session, total) == 10
+
+
+def test_the_summary_counts_what_this_run_inserted(session: Session) -> None:
+    seed(session)
+    session.execute(text("DELETE FROM products WHERE sku = 'HC-2002'"))
+    session.execute(text("DELETE FROM users WHERE email = 'ada@example.com'"))
+    again = seed(session)
+    assert (again.stores, again.products, again.users) == (0, 1, 1)
+    assert again.summary() == (
+        "Seeded 0 stores, 1 product, 1 user; the rest of the sample data was already there."
+    )
 
 
 def test_seed_leaves_a_learners_change_alone(session: Session) -> None:

@@ -1,0 +1,183 @@
+"""Every command fails in one line: a bad DATABASE_URL, a closed port, a bad argument, a server lost
+in the middle of a seed. One line on stderr, a non-zero status, no traceback, never the password;
+`--debug` (or SMARTSTORE_DEBUG=1) shows the traceback."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy.engine import URL
+
+from smartstore.db import connect
+from smartstore.migrations import upgrade
+from smartstore.settings import PROJECT_ROOT
+
+SECRET = "hunter2-secret"
+URL_FORM = "postgresql://user:password@host:5432/database"
+COMMANDS = {
+    "smartstore seed": ["-m", "smartstore", "seed"],
+    "smartstore seed (large)": ["-m", "smartstore", "seed", "--stores", "2", "--products-per-store", "3"],
+    "smartstore db psql": ["-m", "smartstore", "db", "psql"],
+    "python -m smartstore.seed": ["-m", "smartstore.seed"],
+    "python -m smartstore.demo": ["-m", "smartstore.demo"],
+    "python -m smartstore.bench": ["-m", "smartstore.bench"],
+    "python -m smartstore.schema": ["-m", "smartstore.schema"],
+    "python -m smartstore.migrations": ["-m", "smartstore.migrations", "upgrade", "head"],
+    "alembic upgrade head": ["-m", "alembic", "upgrade", "head"],
+}  # fmt: skip
+PREFIX = {"python -m smartstore.migrations": "alembic", "alembic upgrade head": "alembic"}
+
+
+def run(args: list[str], database_url: str | None = None, **extra_env: str):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env={**env, **extra_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the block ends: nothing listens
+
+
+@pytest.mark.parametrize(
+    ("database_url", "message"),
+    [
+        (f"mysql://shop:{SECRET}@db/shop", f"must be a PostgreSQL URL like {URL_FORM}, not a mysql:// one"),
+        (f"postgresql://shop:{SECRET}@db:port/shop", f"is not a URL; it should look like {URL_FORM}"),
+        (f"not a url {SECRET}", f"is not a URL; it should look like {URL_FORM}"),
+    ],
+    ids=["mysql", "bad-port", "unparseable"],
+)  # fmt: skip
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_bad_database_url_is_one_line(command: str, database_url: str, message: str) -> None:
+    done = run(COMMANDS[command], database_url)
+    prefix = PREFIX.get(command, "smartstore")
+    assert (done.returncode, done.stderr) == (1, f"{prefix}: DATABASE_URL: {message}\n")
+    assert SECRET not in done.stdout
+
+
+@pytest.mark.parametrize("command", ["smartstore seed", "alembic upgrade head"])
+def test_a_closed_port_is_one_line_without_the_password(command: str) -> None:
+    port = closed_port()
+    done = run(COMMANDS[command], f"postgresql://shop:{SECRET}@127.0.0.1:{port}/shop")
+    prefix = PREFIX.get(command, "smartstore")
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"{prefix}: could not use the database: connection failed: connection to server at "
+        f'"127.0.0.1", port {port} failed: Connection refused Is the server running on that host '
+        "and accepting TCP/IP connections?\n"
+    )
+    assert SECRET not in done.stdout + done.stderr
+
+
+def test_debug_shows_the_traceback() -> None:
+    flag = run(["-m", "smartstore", "--debug", "seed"], f"mysql://shop:{SECRET}@db/shop")
+    variable = run(["-m", "alembic", "upgrade", "head"], "mysql://db/shop", SMARTSTORE_DEBUG="1")
+    for done in (flag, variable):
+        assert done.returncode == 1
+        assert done.stderr.startswith("Traceback (most recent call last):")
+        assert done.stderr.endswith(
+            f"InvalidInput: DATABASE_URL: must be a PostgreSQL URL like {URL_FORM}, not a mysql:// one\n"
+        )
+    assert SECRET not in flag.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--stores", "0"], "argument --stores: must be a whole number from 1, not '0'"),
+        (["--stores", "-1"], "argument --stores: must be a whole number from 1, not '-1'"),
+        (["--stores", "two"], "argument --stores: must be a whole number from 1, not 'two'"),
+        (
+            ["--stores", "2", "--products-per-store", "-5"],
+            "argument --products-per-store: must be a whole number from 0, not '-5'",
+        ),
+    ],
+)
+def test_seed_arguments_out_of_range_are_refused_in_one_line(
+    arguments: list[str], message: str
+) -> None:
+    done = run(["-m", "smartstore", "seed", *arguments])
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"smartstore seed: {message} (see smartstore seed --help)\n",
+    )
+    assert done.stdout == ""
+
+
+def wait_for_lock_waiter(url: URL, statement: str) -> int:
+    """The pid of the backend whose `statement` waits for a lock (the test holds it)."""
+    deadline = time.monotonic() + 60
+    with connect(url, autocommit=True) as watcher:
+        while time.monotonic() < deadline:
+            row = watcher.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query LIKE %s",
+                (f"{statement}%",),
+            ).fetchone()
+            if row is not None:
+                return row[0]
+            time.sleep(0.05)
+    raise AssertionError(f"no {statement} ever waited for the lock")
+
+
+LOST = (
+    "smartstore: the database went away in the middle of the seed (could not use the database: "
+    "terminating connection due to administrator command). Nothing of this seed was kept (it is "
+    "one transaction), so running it again is safe.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "locked", "statement", "again"),
+    [
+        ([], "users", "INSERT INTO users", "Seeded 2 stores, 5 products, 3 users.\n"),
+        (
+            ["--stores", "2", "--products-per-store", "3"],
+            "products",
+            "COPY products",
+            "Seeded 2 stores and 6 products in ",
+        ),
+    ],
+    ids=["sample", "large"],
+)
+def test_a_server_lost_mid_seed_says_nothing_was_kept_and_a_rerun_is_safe(
+    scratch_url: URL, arguments: list[str], locked: str, statement: str, again: str
+) -> None:
+    """The test holds a lock the seed needs half-way, then ends the seed's connection from the
+    server's side, exactly as a server that stops or crashes does."""
+    upgrade(scratch_url)
+    database_url = scratch_url.render_as_string(hide_password=False)
+    command = [sys.executable, "-m", "smartstore", "seed", *arguments]
+    env = {**os.environ, "DATABASE_URL": database_url}
+    with connect(scratch_url) as blocker:
+        blocker.execute(f"LOCK TABLE {locked} IN ACCESS EXCLUSIVE MODE")
+        seeding = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        pid = wait_for_lock_waiter(scratch_url, statement)
+        blocker.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        _, stderr = seeding.communicate(timeout=60)
+        blocker.rollback()
+    assert seeding.returncode == 1
+    if arguments:  # the large seed's progress bar is on stderr too, above the message
+        stderr = stderr.rsplit("\n", 2)[-2] + "\n"
+    assert stderr == LOST
+    with connect(scratch_url) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM products)"
+        )
+        assert counts.fetchone() == (0, 0)  # nothing of the lost seed was kept
+    rerun = run(["-m", "smartstore", "seed", *arguments], database_url)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.startswith(again)
