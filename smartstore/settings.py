@@ -46,12 +46,15 @@ def normalize_url(raw: str) -> URL:
         url = make_url(raw.strip())
     except (ArgumentError, ValueError):
         # not the text itself in the message: it may hold a password
-        raise InvalidInput("DATABASE_URL", f"is not a URL; it should look like {URL_FORM}") from None
+        raise InvalidInput(
+            "DATABASE_URL", f"is not a URL; it should look like {URL_FORM}"
+        ) from None
     if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername != "postgresql+psycopg":
         raise InvalidInput(
-            "DATABASE_URL", f"must be a PostgreSQL URL like {URL_FORM}, not a {url.drivername}:// one"
+            "DATABASE_URL",
+            f"must be a PostgreSQL URL like {URL_FORM}, not a {url.drivername}:// one",
         )
     return url
 
