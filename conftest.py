@@ -4,8 +4,9 @@ never the learner's database, whatever pytest collects.
 The server:
 - `DATABASE_URL` set: that server.
 - Otherwise the embedded server, if it is running (`smartstore db start`, `make lab`): the run
-  reuses it instead of booting one of its own, and holds it until the run ends.
-  `SMARTSTORE_TEST_SERVER=throwaway` skips this.
+  reuses it instead of booting one of its own, and holds it until the run ends; it first drops what
+  earlier runs killed before their clean-up left there. `SMARTSTORE_TEST_SERVER=throwaway` skips
+  this.
 - Otherwise a throwaway embedded server in a temporary folder, stopped and deleted at the end.
 
 The databases: each test process (pytest itself, or each pytest-xdist worker) gets
@@ -61,7 +62,9 @@ def run_server() -> URL:
     if settings.database_url is not None:
         return settings.database_url
     if os.environ.get(SERVER_CHOICE) != "throwaway" and embedded.status(settings.home).running:
-        return embedded.url(embedded.acquire(settings.home), DATABASE_NAME)
+        base = embedded.url(embedded.acquire(settings.home), DATABASE_NAME)
+        testdb.drop_killed_runs(base)  # what runs killed before their clean-up left
+        return base
     home = Path(tempfile.mkdtemp(prefix="smartstore-test-server-"))
     _cleanup.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
     return start_embedded_database(Settings(database_url=None, home=home))

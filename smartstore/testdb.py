@@ -21,12 +21,14 @@ and makes each test process's own throwaway database as a copy of it:
 import hashlib
 from pathlib import Path
 
+import psutil
 from alembic import command
 from psycopg import sql
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect, drop_database
 from smartstore.migrations import SCRIPT_LOCATION, alembic_config
+from smartstore.scratch import drop_databases_named_after
 
 ALEMBIC_DIR = SCRIPT_LOCATION
 TEMPLATE_ENV = "SMARTSTORE_TEST_TEMPLATE"
@@ -140,3 +142,28 @@ def drop_templates(base: URL) -> list[str]:
     for name in names:
         drop_template(base.set(database=name))
     return names
+
+
+def drop_killed_runs(base: URL) -> list[str]:
+    """Drop the databases of test runs on this machine that were killed before their clean-up:
+    `<database>_test_<pid>` whose process is gone, with everything named after it. Only for a
+    server of this machine (the embedded one): elsewhere a pid says nothing."""
+    prefix = f"{base.database}_test_"
+    pattern = prefix.replace("_", r"\_") + "%"
+    with connect(base.set(database="postgres")) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
+            )
+        ]
+    dead = [
+        name
+        for name in names
+        if name.removeprefix(prefix).isdigit()
+        and not psutil.pid_exists(int(name.removeprefix(prefix)))
+    ]
+    for name in dead:
+        drop_templates(base.set(database=name))
+        drop_databases_named_after(base.set(database=name))
+    return dead

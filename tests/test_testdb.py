@@ -1,6 +1,7 @@
 """The test run's databases (smartstore.testdb and ../conftest.py): a copy of the template equals a
 freshly migrated database; a migration edited in place gets a new template and the stale one goes;
-an unfinished template is rebuilt; nobody connects to a template; pytest runs from notebooks/."""
+an unfinished template is rebuilt; nobody connects to a template; killed runs' databases are
+dropped; pytest runs from notebooks/."""
 
 import os
 import shutil
@@ -114,6 +115,22 @@ def test_nobody_can_connect_to_a_template(base: URL) -> None:
     template = testdb.ensure_template(base)
     with pytest.raises(SmartstoreError, match="not currently accepting connections"):
         connect(template)
+
+
+def test_what_killed_runs_left_is_dropped_and_nothing_else(migrated_url: URL) -> None:
+    base = migrated_url.set(database=f"{migrated_url.database}_k")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead, alive = f"{base.database}_test_{gone.pid}", f"{base.database}_test_{os.getpid()}"
+    names = [dead, f"{dead}_lab_seed", alive, f"{alive}_lab_seed"]
+    for name in names:
+        ensure_database(base.set(database=name))
+    try:
+        assert testdb.drop_killed_runs(base) == [dead]
+        assert sorted(databases(base)) == [alive, f"{alive}_lab_seed"]
+    finally:
+        for name in names:
+            drop_database(base.set(database=name))
 
 
 def test_pytest_runs_from_the_notebooks_folder() -> None:
