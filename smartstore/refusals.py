@@ -9,6 +9,7 @@ to each engine it makes (and to no other); a refusal it does not know keeps SQLA
 import psycopg.errors
 from sqlalchemy.engine import ExceptionContext
 
+from smartstore.models.roles import UserRole
 from smartstore.validation import InvalidInput
 
 RULES: dict[str, tuple[str, str]] = {
@@ -42,7 +43,7 @@ def explain(error: BaseException) -> InvalidInput | None:
     if isinstance(error, psycopg.errors.NotNullViolation) and diag.column_name:
         return InvalidInput(diag.column_name, "is required")
     if isinstance(error, psycopg.errors.InvalidTextRepresentation) and "user_role" in str(error):
-        return InvalidInput("role", "must be one of shopper, store_manager, admin")
+        return InvalidInput("role", f"must be one of {', '.join(role.value for role in UserRole)}")
     if isinstance(error, psycopg.errors.InsufficientPrivilege) and "row-level security" in str(
         error
     ):

@@ -8,11 +8,12 @@ back as the same kind of error, naming the field and the rule).
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, PrimaryKeyConstraint, insert, text
 from sqlalchemy.orm import Session
 
 from smartstore.db import session_scope
-from smartstore.models import Product, Store, User, UserRole
+from smartstore.models import Base, Product, Store, User, UserRole
+from smartstore.refusals import RULES
 from smartstore.validation import InvalidInput
 from tests.conftest import count
 
@@ -144,8 +145,9 @@ def test_a_refused_unit_of_work_leaves_nothing_behind(engine: Engine) -> None:
 def test_a_naive_datetime_is_refused_for_every_timestamp(session: Session) -> None:
     for column in ("created_at", "updated_at"):
         session.add(Store(name="Naive", slug="naive", **{column: datetime(2026, 1, 1)}))
-        with pytest.raises(Exception, match="naive datetime"):
+        with pytest.raises(InvalidInput, match="naive datetime") as refusal:
             session.flush()
+        assert refusal.value.field == "timestamp"
         session.rollback()
 
 
@@ -158,3 +160,39 @@ def test_text_that_looks_like_sql_is_stored_verbatim(session: Session) -> None:
     session.expire_all()
     assert session.get(Store, store.id).name == attack
     assert count(session, "SELECT count(*) FROM users WHERE full_name = :n", n=attack) == 1
+
+
+def named_constraints() -> set[str]:
+    """Every constraint and unique index a write can break, by name (primary keys aside: the
+    database makes the ids)."""
+    names = set()
+    for table in Base.metadata.tables.values():
+        names |= {c.name for c in table.constraints if not isinstance(c, PrimaryKeyConstraint)}
+        names |= {index.name for index in table.indexes if index.unique}
+    return names
+
+
+def test_every_constraint_in_the_models_has_an_explanation() -> None:
+    assert named_constraints() - RULES.keys() == set(), "add them to smartstore/refusals.py"
+
+
+def test_every_constraint_in_the_migrated_database_has_an_explanation(session: Session) -> None:
+    """What the migrations made, which is what refuses: the same names, none missing."""
+    in_database = session.execute(
+        text(
+            "SELECT conname FROM pg_constraint JOIN pg_namespace n ON n.oid = connamespace "
+            "WHERE n.nspname = 'public' AND contype IN ('c', 'u', 'f', 'x') "
+            "UNION SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND i.indisunique AND NOT i.indisprimary"
+        )
+    ).scalars()
+    names = set(in_database)
+    assert names - RULES.keys() == set(), "add them to smartstore/refusals.py"
+    assert names == named_constraints()
+
+
+def test_the_role_refusal_lists_every_role(session: Session) -> None:
+    with pytest.raises(InvalidInput) as refusal, session.begin_nested():
+        session.execute(text(USER.format(email="'r@example.com'", role="'owner'")))
+    assert refusal.value.rule == f"must be one of {', '.join(role.value for role in UserRole)}"

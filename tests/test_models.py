@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import psycopg
 import pytest
 from sqlalchemy import inspect, select, text
-from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from smartstore.models import Product, Store, User, UserRole
@@ -120,7 +119,7 @@ def test_aware_datetimes_in_any_zone_are_the_same_instant(session: Session) -> N
 
 def test_naive_datetime_is_refused(session: Session) -> None:
     session.add(Store(name="Naive", slug="naive", created_at=datetime(2026, 1, 1, 12, 0)))
-    with pytest.raises(StatementError, match="naive datetime"):
+    with pytest.raises(InvalidInput, match="naive datetime"):
         session.flush()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from smartstore.validation import whole_cents
+from smartstore.validation import InvalidInput, whole_cents
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,9 +53,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-            raise ValueError(
+            raise InvalidInput(
+                "timestamp",
                 f"naive datetime {value.isoformat()} refused: give an aware datetime "
-                "(for example smartstore.models.utc_now() or datetime.now(timezone.utc))"
+                "(for example smartstore.models.utc_now() or datetime.now(timezone.utc))",
             )
         return value
 
