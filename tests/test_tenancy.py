@@ -1,14 +1,30 @@
 """The tenant boundary, enforced by PostgreSQL: as `smartstore_app`, a transaction for store A
 reads, changes and deletes only store A's products, and cannot write into store B."""
 
+from collections.abc import Iterator
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from smartstore.db import make_engine, session_scope
+from smartstore.errors import SmartstoreError
+from smartstore.migrations import upgrade
 from smartstore.models import Product, Store
-from smartstore.tenancy import APP_ROLE, set_current_store, use_app_role
+from smartstore.scratch import scratch_database
+from smartstore.tenancy import (
+    APP_ROLE,
+    scope_to_store,
+    set_current_store,
+    store_session,
+    store_transaction,
+    use_app_role,
+)
 from smartstore.validation import InvalidInput
 from tests.conftest import count
+
+FIRST_REVISION = "e7ccee06e47a"
 
 
 @pytest.fixture
@@ -126,3 +142,86 @@ def test_the_orm_works_within_the_boundary(session: Session, stores: tuple[int, 
     products = session.query(Product).all()
     assert {p.store_id for p in products} == {b}
     assert session.get(Store, a).name == "Store A"  # stores stay readable: names, not data
+
+
+@pytest.fixture(scope="module")
+def two_stores(migrated_url: URL) -> Iterator[tuple[Engine, int, int]]:
+    """A database of the module's own with two stores' products, committed (the safe API opens
+    transactions of its own, so it cannot see a test's uncommitted rows)."""
+    with scratch_database("tenancy_api", migrated_url) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        with session_scope(engine) as session:
+            a, b = Store(name="Store A", slug="store-a"), Store(name="Store B", slug="store-b")
+            session.add_all(
+                [Product(store=a, sku=f"A{i}", name="a", price_cents=1) for i in range(3)]
+            )
+            session.add_all(
+                [Product(store=b, sku=f"B{i}", name="b", price_cents=2) for i in range(2)]
+            )
+        yield engine, a.id, b.id
+        engine.dispose()
+
+
+def test_store_transaction_sees_and_writes_one_store_only(two_stores) -> None:
+    engine, a, b = two_stores
+    with store_transaction(engine, a) as conn:
+        assert conn.execute(text("SELECT current_user")).scalar_one() == APP_ROLE
+        assert conn.execute(text("SELECT DISTINCT store_id FROM products")).scalars().all() == [a]
+        with pytest.raises(InvalidInput, match="another store"), conn.begin_nested():
+            conn.execute(text("UPDATE products SET store_id = :b"), {"b": b})
+    with engine.connect() as conn:  # the owner again: the scope ended with the transaction
+        assert conn.execute(text("SELECT current_user")).scalar_one() != APP_ROLE
+        assert conn.execute(text("SELECT count(*) FROM products")).scalar_one() == 5
+
+
+def test_store_session_is_the_same_boundary_for_the_orm(two_stores) -> None:
+    engine, a, b = two_stores
+    with store_session(engine, b) as session:
+        assert {p.store_id for p in session.scalars(select(Product))} == {b}
+        session.add(Product(store_id=b, sku="B-NEW", name="new", price_cents=3))
+    with store_session(engine, b) as session:  # committed, within the store
+        assert session.scalars(select(Product.sku).where(Product.sku == "B-NEW")).one() == "B-NEW"
+        session.execute(text("DELETE FROM products WHERE sku = 'B-NEW'"))
+    with pytest.raises(InvalidInput, match="another store"), store_session(engine, a) as session:
+        session.add(Product(store_id=b, sku="B-SNEAK", name="sneak", price_cents=3))
+        session.flush()
+
+
+def test_it_refuses_a_database_without_row_level_security(migrated_url: URL) -> None:
+    with scratch_database("tenancy_no_rls", migrated_url) as url:
+        upgrade(url, FIRST_REVISION)  # products exist, RLS does not yet
+        engine = make_engine(url)
+        try:
+            refused = pytest.raises(SmartstoreError, match="products has no Row-Level Security")
+            with refused, store_transaction(engine, 1):
+                pass
+        finally:
+            engine.dispose()
+
+
+def test_it_refuses_a_connection_with_row_security_off(two_stores) -> None:
+    engine, a, _ = two_stores
+    off = make_engine(engine.url.update_query_dict({"options": "-c row_security=off"}))
+    try:
+        with pytest.raises(SmartstoreError, match="row_security is off"), store_session(off, a):
+            pass
+    finally:
+        off.dispose()
+
+
+@pytest.mark.parametrize(
+    ("alteration", "reason"), [("BYPASSRLS", "has BYPASSRLS"), ("SUPERUSER", "is a superuser")]
+)
+def test_it_refuses_an_app_role_that_skips_row_level_security(
+    session: Session, stores: tuple[int, int], alteration: str, reason: str
+) -> None:
+    """Roles are shared by the whole server: the change stays inside this test's transaction,
+    which is rolled back, so no other test ever sees it."""
+    if not session.execute(
+        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    ).scalar_one():
+        pytest.skip("only a superuser may give a role SUPERUSER or BYPASSRLS")
+    session.execute(text(f"ALTER ROLE {APP_ROLE} {alteration}"))
+    with pytest.raises(SmartstoreError, match=reason):
+        scope_to_store(session, stores[0])
