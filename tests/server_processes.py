@@ -11,11 +11,12 @@ import psutil
 from smartstore import embedded
 
 HOLD = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from smartstore.db import start_embedded_database
 from smartstore import embedded
-if len(sys.argv) > 3:  # start together with others: wait for the starting signal
+if len(sys.argv) > 3:  # start together with others: say we are ready, wait for the signal
+    Path(f"{sys.argv[3]}.ready.{os.getpid()}").touch()
     while not Path(sys.argv[3]).exists():
         time.sleep(0.001)
 start_embedded_database()
@@ -39,6 +40,18 @@ def start_holder(home: Path, release: Path, go: Path | None = None) -> subproces
         stdout=subprocess.PIPE,
         text=True,
     )
+
+
+def start_together(home: Path, release: Path, go: Path, count: int) -> list[subprocess.Popen]:
+    """`count` holders released at the same instant: `go` is created once every one of them has
+    said it is ready (imports done, waiting), a barrier across processes."""
+    racers = [start_holder(home, release, go) for _ in range(count)]
+    deadline = time.monotonic() + 60
+    while len(list(go.parent.glob(f"{go.name}.ready.*"))) < count:
+        assert time.monotonic() < deadline, "the racers never got ready"
+        time.sleep(0.01)
+    go.touch()
+    return racers
 
 
 def holder(home: Path, release: Path) -> tuple[subprocess.Popen, int]:

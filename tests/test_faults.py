@@ -17,6 +17,7 @@ from tests.server_processes import (
     postgres_processes,
     smartstore,
     start_holder,
+    start_together,
     wait_until_stopped,
 )
 
@@ -67,14 +68,11 @@ def test_server_killed_mid_seed_recovers_with_nothing_partial(home: Path) -> Non
 def test_two_processes_starting_at_the_same_moment_share_one_server(
     home: Path, tmp_path: Path
 ) -> None:
-    go, release = tmp_path / "go", tmp_path / "release"
-    racers = [start_holder(home, release, go) for _ in range(2)]
-    time.sleep(1)  # both are waiting for the signal
-    go.touch()
+    racers = start_together(home, tmp_path / "release", tmp_path / "go", count=2)
     pids = [int(racer.stdout.readline()) for racer in racers]
     assert pids[0] == pids[1]
     assert len([p for p in postgres_processes(home) if p.pid == pids[0]]) == 1
-    release.touch()
+    (tmp_path / "release").touch()
     for racer in racers:
         racer.wait(timeout=30)
     assert wait_until_stopped(home)
