@@ -138,11 +138,3 @@ def test_price_is_whole_cents_in_an_integer_column(session: Session) -> None:
     column = inspect(session.bind).get_columns("products")
     types = {c["name"]: str(c["type"]) for c in column}
     assert types["price_cents"] == "INTEGER"
-
-
-def test_queries_by_store_use_an_index_that_starts_with_store_id(session: Session) -> None:
-    indexes = inspect(session.bind).get_indexes("products") + [
-        {"column_names": c["column_names"]}
-        for c in inspect(session.bind).get_unique_constraints("products")
-    ]
-    assert any(index["column_names"][0] == "store_id" for index in indexes)
