@@ -2,7 +2,8 @@
 policy does to a product moved into another store.
 
 Each runs on the real database, inside a transaction that is rolled back, as the application role
-`smartstore_app` scoped to one store, exactly as the application would be.
+`smartstore_app` scoped to one store (`scope_to_store`, what `store_session` does), as the
+application would be.
 """
 
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from smartstore.exercises import Verdict, not_yet, right
 from smartstore.exercises.rollback import rolled_back_session
 from smartstore.models import Product, Store
-from smartstore.tenancy import set_current_store, use_app_role
+from smartstore.tenancy import scope_to_store
 from smartstore.validation import InvalidInput
 
 STORE_A, STORE_B = "northwind-books", "harbor-coffee"
@@ -23,11 +24,6 @@ STORE_A, STORE_B = "northwind-books", "harbor-coffee"
 def _store_ids(session: Session) -> tuple[int, int]:
     ids = dict(session.execute(select(Store.slug, Store.id)).all())
     return ids[STORE_A], ids[STORE_B]
-
-
-def _as_store(session: Session, store_id: int) -> None:
-    use_app_role(session)
-    set_current_store(session, store_id)
 
 
 def check_cross_store_read(
@@ -50,7 +46,7 @@ def check_cross_store_read(
                 f"it finds {found}: filter on store B's id.",
             )
         session.expunge_all()
-        _as_store(session, a)
+        scope_to_store(session, a)
         seen = len(list(read_other_store(session, b)))  # type: ignore[call-overload]
     if seen:
         return not_yet(name, f"store A's session saw {seen} of store B's products: is RLS on?")
@@ -71,7 +67,7 @@ def check_move_prediction(prediction: object, engine: Engine) -> Verdict:
         return not_yet(name, 'predict a number of rows, or "refused".')
     with rolled_back_session(engine) as session:
         a, b = _store_ids(session)
-        _as_store(session, b)
+        scope_to_store(session, b)
         try:
             with session.begin_nested():
                 moved = session.execute(update(Product).values(store_id=a)).rowcount
