@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 from pytest_alembic import Config as PytestAlembicConfig
 from pytest_alembic import MigrationContext, runner
+from pytest_alembic.plugin.error import AlembicTestFailure
 from pytest_alembic.tests import (  # noqa: F401  (collected by pytest as our own tests)
     experimental,
     test_model_definitions_match_ddl,
@@ -108,7 +109,7 @@ def test_pytest_alembic_catches_it_as_well(scratch_url: URL) -> None:
         runner(
             PytestAlembicConfig.from_raw_config(broken_config(scratch_url)), engine
         ) as alembic_runner,
-        pytest.raises(Exception, match="DuplicateObject"),
+        pytest.raises(AlembicTestFailure, match="DuplicateObject"),
     ):
         test_up_down_consistency(alembic_runner)
     engine.dispose()
