@@ -25,10 +25,15 @@ COMMANDS = {
     "python -m smartstore.demo": ["-m", "smartstore.demo"],
     "python -m smartstore.bench": ["-m", "smartstore.bench"],
     "python -m smartstore.schema": ["-m", "smartstore.schema"],
+    "python -m smartstore.reset": ["-m", "smartstore.reset"],
     "python -m smartstore.migrations": ["-m", "smartstore.migrations", "upgrade", "head"],
     "alembic upgrade head": ["-m", "alembic", "upgrade", "head"],
 }  # fmt: skip
-PREFIX = {"python -m smartstore.migrations": "alembic", "alembic upgrade head": "alembic"}
+PREFIX = {
+    "python -m smartstore.reset": "smartstore.reset",
+    "python -m smartstore.migrations": "alembic",
+    "alembic upgrade head": "alembic",
+}
 
 
 def run(args: list[str], database_url: str | None = None, **extra_env: str):
