@@ -19,8 +19,9 @@ STAMP := $(VENV)/.installed
 # the notebooks' stored outputs were recorded with. `make lock` writes it from pyproject.toml.
 LOCK := requirements.lock
 
-# The first Python >= 3.12 on PATH (3.12 is where datetime.utcnow() starts to warn).
-FIND_PYTHON := for c in python3.12 python3.13 python3.14 python3 python; do \
+# The first Python >= 3.12 on PATH (3.12 is where datetime.utcnow() starts to warn), or PYTHON if given
+# (make venv VENV=.venv-3.13 PYTHON=python3.13: what tests/matrix.py does for its Python 3.13 leg).
+FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 python; do \
 	  command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
@@ -65,6 +66,11 @@ test: $(STAMP)
 check-migrations: $(STAMP)
 	$(PY) -m smartstore.migration_lint
 
+# The suite again through DATABASE_URL against throwaway servers: PostgreSQL 18 as a superuser,
+# PostgreSQL 16 as a login with only CREATEDB and CREATEROLE, and Python 3.13 (see tests/matrix.py).
+test-matrix: $(STAMP)
+	$(PY) tests/matrix.py
+
 # Jupyter refuses to run as root without --allow-root (containers and CI machines often are root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -100,4 +106,4 @@ reset: $(STAMP)
 
 clean:
 	-$(VENV)/bin/smartstore db stop 2>/dev/null
-	rm -rf $(VENV) .smartstore
+	rm -rf $(VENV) .venv-3.13 .smartstore
