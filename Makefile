@@ -69,7 +69,7 @@ check-migrations: $(STAMP)
 # The suite again through DATABASE_URL against throwaway servers: PostgreSQL 18 as a superuser,
 # PostgreSQL 16 as a login with only CREATEDB and CREATEROLE, and Python 3.13 (see tests/matrix.py).
 test-matrix: $(STAMP)
-	$(PY) tests/matrix.py
+	$(PY) tests/matrix.py -- -n $(PYTEST_WORKERS)
 
 # Jupyter refuses to run as root without --allow-root (containers and CI machines often are root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
