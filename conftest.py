@@ -38,7 +38,11 @@ from smartstore.settings import DATABASE_NAME, Settings, get_settings
 SANITIZE_FILE = Path(__file__).parent / "notebooks" / "sanitize.cfg"
 SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
 
-_cleanup: list[Callable[[], None]] = []
+_at_session_end: list[Callable[[], None]] = []
+"""Drop the process's databases and folder. At session end, not at exit: pytest-xdist gives a worker
+10 seconds after it reports its session finished, then kills it (the drops happen before)."""
+_at_exit: list[Callable[[], None]] = []
+"""Stop a throwaway server: at exit, after every worker has ended."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,7 +70,7 @@ def run_server() -> URL:
         testdb.drop_killed_runs(base)  # what runs killed before their clean-up left
         return base
     home = Path(tempfile.mkdtemp(prefix="smartstore-test-server-"))
-    _cleanup.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
+    _at_exit.append(lambda: (embedded.stop(home), shutil.rmtree(home, ignore_errors=True)))
     return start_embedded_database(Settings(database_url=None, home=home))
 
 
@@ -76,10 +80,17 @@ def use_a_database_of_our_own(template: URL) -> None:
     home = Path(tempfile.mkdtemp(prefix="smartstore-test-"))
     os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
     os.environ["SMARTSTORE_HOME"] = str(home)
-    _cleanup.append(lambda: shutil.rmtree(home, ignore_errors=True))
-    _cleanup.append(lambda: (testdb.drop_templates(url), drop_databases_named_after(url)))
+    _at_session_end.append(lambda: shutil.rmtree(home, ignore_errors=True))
+    _at_session_end.append(lambda: (testdb.drop_templates(url), drop_databases_named_after(url)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    while _at_session_end:
+        _at_session_end.pop()()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    while _cleanup:
-        _cleanup.pop()()
+    for cleanup in (_at_session_end, _at_exit):  # the first is empty unless the session never ran
+        while cleanup:
+            cleanup.pop()()
