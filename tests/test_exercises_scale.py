@@ -31,3 +31,35 @@ def test_the_sequential_scan_throws_away_every_other_store(catalogue: URL) -> No
     assert "fewer than that" in scale.check_rows_removed(4_000, catalogue).message
     verdict = scale.check_rows_removed(3_900, catalogue)
     assert verdict.passed, verdict
+
+
+COLUMNS = "store_id, sku, name, price_cents"
+
+
+def copy_all(connection, rows) -> None:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY products ({COLUMNS}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def test_a_copy_loader_must_copy_every_row_as_given(migrated_url: URL) -> None:
+    def executemany(connection, rows) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO products ({COLUMNS}) VALUES (%s, %s, %s, %s)", rows)
+
+    def first_ten(connection, rows) -> None:
+        copy_all(connection, rows[:10])
+
+    def columns_swapped(connection, rows) -> None:
+        copy_all(connection, [(store, name, sku, price) for store, sku, name, price in rows])
+
+    check = scale.check_copy_loader
+    assert "not through COPY" in check(executemany).message
+    assert "10 of 1,000 rows arrived" in check(first_ten).message
+    assert "column order" in check(columns_swapped).message
+    assert "raised" in check(lambda connection, rows: 1 / 0).message
+    verdict = check(copy_all)
+    assert verdict.passed, verdict

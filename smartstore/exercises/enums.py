@@ -2,7 +2,8 @@
 plain autogenerate wrote, proved by a real round trip (up, down to base, up again).
 """
 
-import shutil
+import os
+import tempfile
 from pathlib import Path
 
 from alembic import command
@@ -10,11 +11,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore import lab
 from smartstore.db import make_engine
 from smartstore.exercises import Verdict, not_yet, right
 from smartstore.exercises.rollback import rolled_back
 from smartstore.migrations import alembic_config
+from smartstore.scratch import scratch_database
 
 ENUMS_IN_PUBLIC = """
 SELECT typname FROM pg_type
@@ -52,8 +53,8 @@ def check_enum_query(sql: object, engine: Engine) -> Verdict:
 def check_downgrade_line(line: object, plain_migration: Path) -> Verdict:
     """Exercise 8.2: the line to add at the end of the plain migration's downgrade().
 
-    The checker copies the migration into a scratch Alembic folder with your line added, and runs it
-    on a scratch database: up, down to base, then `user_role` must be gone from pg_type, and up again.
+    The checker copies the migration into a temporary folder with your line added, and runs it on a
+    scratch database of its own: up, down to base, then `user_role` must be gone from pg_type, and up again.
     """
     name = "Exercise 8.2"
     if not isinstance(line, str) or not line.strip():
@@ -62,15 +63,18 @@ def check_downgrade_line(line: object, plain_migration: Path) -> Verdict:
         compile(line.strip(), "<your line>", "exec")
     except SyntaxError as error:
         return not_yet(name, f"that line is not valid Python: {error.msg}.")
-    source = plain_migration.read_text()
-    ini = lab.scratch_alembic("enum_exercise")
-    versions = ini.parent / "versions"
-    target = versions / plain_migration.name
-    target.write_text(source.rstrip("\n") + f"\n    {line.strip()}\n")
-    shutil.rmtree(versions / "__pycache__", ignore_errors=True)
-    url = lab.fresh_database("enum_exercise")
+    with (
+        tempfile.TemporaryDirectory(prefix="smartstore-enum-exercise-") as versions,
+        scratch_database(f"enum_exercise_{os.getpid()}") as url,  # its own: tests run in parallel
+    ):
+        target = Path(versions) / plain_migration.name
+        target.write_text(plain_migration.read_text().rstrip("\n") + f"\n    {line.strip()}\n")
+        return _round_trip(name, url, versions)
+
+
+def _round_trip(name: str, url: URL, versions: str) -> Verdict:
     config = alembic_config(url, configure_logging=False)
-    config.set_main_option("version_locations", str(versions))
+    config.set_main_option("version_locations", versions)
     steps = [("the first upgrade", "upgrade"), ("downgrade base", "downgrade")]
     for what, step in steps:
         try:
