@@ -74,9 +74,14 @@ def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None
         print(f"(exit status {done.returncode})")
 
 
-def psql(database: URL, command: str) -> None:
-    """PostgreSQL 16's psql, as `psql -c "<command>"` on the given database."""
-    psql_command, env = client_command("psql", database, "-c", command)
+def psql(database: URL, command: str, expanded: bool = False) -> None:
+    """`psql -c "<command>"` on the given database (the wheel's psql that fits its server).
+
+    `expanded=True` is psql's `-x`: one line per column. A row whose width depends on who runs it
+    (`\\dT+` shows the owner, the login) then keeps the same layout for every login.
+    """
+    options = ["-x"] if expanded else []
+    psql_command, env = client_command("psql", database, *options, "-c", command)
     done = subprocess.run(psql_command, env=env, capture_output=True, text=True)
     print(done.stdout + done.stderr, end="")
 
