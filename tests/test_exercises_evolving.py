@@ -94,3 +94,22 @@ def test_13_2_concurrently_and_if_not_exists_is_right() -> None:
         "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_products_price_cents ON products (price_cents)"
     )
     assert evolving.check_index_the_gate_accepts(sql)
+
+
+def test_12_3_deleting_the_support_users_is_not_yet() -> None:
+    verdict = evolving.check_rows_before_rebuild("DELETE FROM users WHERE role = 'support'")
+    assert not verdict
+    assert "1 user(s) deleted" in verdict.message
+
+
+def test_12_3_doing_nothing_first_fails_the_rebuild() -> None:
+    verdict = evolving.check_rows_before_rebuild("SELECT 1")
+    assert not verdict
+    assert "still holds 'support'" in verdict.message
+
+
+def test_12_3_moving_them_to_another_role_is_right() -> None:
+    sql = "UPDATE users SET role = 'shopper' WHERE role = 'support'"
+    verdict = evolving.check_rows_before_rebuild(sql)
+    assert verdict
+    assert "(shopper)" in verdict.message

@@ -258,3 +258,50 @@ def check_index_the_gate_accepts(sql: object) -> Verdict:
             name, "the index is not valid (or there are two): build one, and let it finish."
         )
     return right(name, "the gate accepts it, and products (price_cents) has a valid index.")
+
+
+REBUILD_WITHOUT_SUPPORT = """
+ALTER TYPE user_role RENAME TO user_role_old;
+CREATE TYPE user_role AS ENUM ('shopper', 'store_manager', 'admin');
+ALTER TABLE users DROP CONSTRAINT ck_users_store_manager_has_store;
+ALTER TABLE users ALTER COLUMN role DROP DEFAULT;
+ALTER TABLE users ALTER COLUMN role TYPE user_role USING role::text::user_role;
+ALTER TABLE users ALTER COLUMN role SET DEFAULT 'shopper';
+ALTER TABLE users ADD CONSTRAINT ck_users_store_manager_has_store
+    CHECK (role <> 'store_manager' OR store_id IS NOT NULL);
+DROP TYPE user_role_old;
+"""
+"""What the downgrade of an added `support` does (the extension's rebuild, written out)."""
+
+
+def check_rows_before_rebuild(sql: object) -> Verdict:
+    """Exercise 12.3: the SQL a downgrade runs before the type is rebuilt without `support`, so
+    that the rebuild goes through and nobody loses an account."""
+    name = "Exercise 12.3"
+    if not isinstance(sql, str) or not sql.strip():
+        return not_yet(name, 'write the SQL as a string: answer = "UPDATE ...".')
+    url = seeded_scratch("evolving_rebuild")
+    with connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TYPE user_role ADD VALUE 'support'")
+        conn.execute("UPDATE users SET role = 'support' WHERE email = 'ada@example.com'")
+        users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    with connect(url) as conn:
+        try:
+            conn.execute(sql)
+        except psycopg.Error as error:
+            return not_yet(name, f"the database refused it: {first_line(error)}")
+        try:
+            conn.execute(REBUILD_WITHOUT_SUPPORT)
+        except psycopg.errors.InvalidTextRepresentation:
+            return not_yet(name, "the rebuild failed: a row still holds 'support'.")
+        except psycopg.Error as error:
+            return not_yet(name, f"the rebuild failed: {first_line(error)}")
+        left = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+        ada = conn.execute(
+            "SELECT role::text FROM users WHERE email = 'ada@example.com'"
+        ).fetchone()
+    if left < users:
+        return not_yet(name, f"{users - left} user(s) deleted: give them another role instead.")
+    return right(
+        name, f"the type was rebuilt without 'support', and Ada kept her account ({ada[0]})."
+    )
