@@ -78,7 +78,7 @@ lab: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
 notebooks: $(STAMP)
-	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
+	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 	$(PY) -m ruff format notebooks
 
 bench: $(STAMP)
