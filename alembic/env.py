@@ -91,7 +91,13 @@ def one_run_at_a_time(connection: sa.Connection) -> Iterator[None]:
     """Serialise migration runs on this database, as pypi/warehouse's env.py does: a second run
     (a notebook kernel and `make demo` at once) waits here, then finds nothing left to do. A
     session lock, not a transaction's: each migration commits on its own. Taken before the
-    timeouts are set, so waiting for it is not cut short by lock_timeout."""
+    timeouts are set, so waiting for it is not cut short by lock_timeout. On a connection handed
+    over inside the caller's transaction (all migrations then run in it), the lock is that
+    transaction's, and ends with it, failed or not."""
+    if connection.in_transaction():
+        connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        yield
+        return
     connection.execute(sa.text(f"SELECT pg_advisory_lock({MIGRATION_LOCK})"))
     try:
         yield

@@ -6,11 +6,12 @@ import multiprocessing
 import traceback
 from multiprocessing.synchronize import Barrier
 
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
 from smartstore.db import make_engine
-from smartstore.migrations import head, upgrade
+from smartstore.migrations import alembic_config, head, upgrade
 
 RUNS = 4
 
@@ -46,3 +47,24 @@ def test_simultaneous_upgrades_of_a_fresh_database_all_succeed(scratch_url: URL)
     finally:
         engine.dispose()
     assert versions == [(head().revision,)]
+
+
+def advisory_locks(conn: Connection) -> int:
+    held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    return conn.execute(text(held)).scalar_one()
+
+
+def test_a_run_inside_the_callers_transaction_holds_the_lock_until_that_ends(
+    scratch_url: URL,
+) -> None:
+    """A connection handed over inside a transaction: the lock is the transaction's, so nothing is
+    left locked whether the caller commits or (after a failure) rolls back."""
+    engine = make_engine(scratch_url)
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                command.upgrade(alembic_config(connection=conn, configure_logging=False), "head")
+                assert advisory_locks(conn) == 1
+            assert advisory_locks(conn) == 0
+    finally:
+        engine.dispose()
