@@ -32,12 +32,27 @@ RULES: dict[str, tuple[str, str]] = {
     "fk_users_store_id_stores": ("store_id", "must be the id of an existing store"),
 }
 
+STILL_REFERENCED: dict[str, tuple[str, str]] = {
+    "fk_users_store_id_stores": (
+        "store",
+        "still has users who belong to it: move them to another store or delete them first",
+    ),
+    "fk_products_store_id_stores": (
+        "store",
+        "still has products that belong to it: move them to another store or delete them first",
+    ),
+}
+"""The same foreign keys seen from the other end: a delete (or a change of id) of a store that rows
+still refer to. PostgreSQL names the same constraint; its message says which end was refused."""
+
 
 def explain(error: BaseException) -> InvalidInput | None:
     """The InvalidInput for a psycopg error, or None if it is not a refusal we can explain."""
     diag = getattr(error, "diag", None)
     if diag is None:
         return None
+    if _refused_at_referenced_end(error) and diag.constraint_name in STILL_REFERENCED:
+        return InvalidInput(*STILL_REFERENCED[diag.constraint_name])
     if diag.constraint_name in RULES:
         return InvalidInput(*RULES[diag.constraint_name])
     if isinstance(error, psycopg.errors.NotNullViolation) and diag.column_name:
@@ -49,6 +64,16 @@ def explain(error: BaseException) -> InvalidInput | None:
     ):
         return InvalidInput("store_id", "belongs to another store than the one this session is for")
     return None
+
+
+def _refused_at_referenced_end(error: BaseException) -> bool:
+    """A foreign key refuses either a row that points nowhere ("insert or update on table ...") or
+    the removal of a row others still point at ("update or delete on table ..."): same constraint,
+    opposite advice."""
+    message = error.diag.message_primary or ""
+    return isinstance(error, psycopg.errors.ForeignKeyViolation) and message.startswith(
+        "update or delete on table"
+    )
 
 
 def explain_refusal(context: ExceptionContext) -> InvalidInput | None:

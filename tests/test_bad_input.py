@@ -196,3 +196,24 @@ def test_the_role_refusal_lists_every_role(session: Session) -> None:
     with pytest.raises(InvalidInput) as refusal, session.begin_nested():
         session.execute(text(USER.format(email="'r@example.com'", role="'owner'")))
     assert refusal.value.rule == f"must be one of {', '.join(role.value for role in UserRole)}"
+
+
+def test_deleting_a_store_that_still_has_users_says_so(session: Session) -> None:
+    """The users' foreign key has no cascade: the store's delete is refused, and the explanation is
+    about the store's users, not about a store id that does not exist (the same constraint refuses
+    both)."""
+    store = Store(name="Shop", slug="shop")
+    session.add_all(
+        [
+            store,
+            Product(store=store, sku="S1", name="Mug", price_cents=1),
+            User(email="m@example.com", full_name="M", role=UserRole.STORE_MANAGER, store=store),
+        ]
+    )
+    session.flush()
+    with pytest.raises(InvalidInput) as refusal, session.begin_nested():
+        session.execute(text("DELETE FROM stores WHERE slug = 'shop'"))
+    assert refusal.value.field == "store"
+    assert refusal.value.rule.startswith("still has users who belong to it")
+    assert refusal.value.__cause__.diag.constraint_name == "fk_users_store_id_stores"
+    assert count(session, "SELECT count(*) FROM products WHERE sku = 'S1'") == 1
