@@ -5,38 +5,20 @@ about 20 MB each) and scratch Alembic folders (`.smartstore/lab/`). Each noteboo
 when it runs, so they are safe to drop at any time; this drops them all at once. `--all` also drops
 the main `smartstore` database of the embedded server (it comes back empty on next use;
 `make demo` migrates and seeds it again). The venv and the server's data folder stay.
+
+What counts as scratch is `smartstore.scratch`'s to say: the same list of kinds that names every
+throwaway database finds them here (`scratch_databases()`), so a new kind cannot be missed.
 """
 
 import argparse
 import shutil
 import sys
 
-from sqlalchemy.engine import URL
-
 from smartstore import lab, testdb
-from smartstore.db import connect, display_url, drop_database, start_embedded_database
+from smartstore.db import display_url, drop_database, start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
+from smartstore.scratch import scratch_databases
 from smartstore.settings import get_settings
-
-SCRATCH_KINDS = ("lab", "scratch", "bench", "schema_snapshot", "test")
-"""The databases named `<your database>_<kind>_…` or `<your database>_<kind>` (`smartstore.scratch`
-names them): the notebooks' (`lab`), the tests' (`scratch`), the benchmark's (`bench`), and the
-schema snapshot's and a test run's own (`test`), left behind only by a run that was killed. The
-tests' migrated templates (`<your database>_template_…`, see `smartstore.testdb`) go too."""
-
-
-def scratch_databases(url: URL) -> list[str]:
-    """The scratch databases named after `url`'s database, on its server."""
-    with connect(url.set(database="postgres")) as conn:
-        rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname = ANY(%s) OR datname LIKE ANY(%s) "
-            "ORDER BY datname",
-            (
-                [f"{url.database}_{kind}" for kind in SCRATCH_KINDS],
-                [f"{url.database}\\_{kind}\\_%" for kind in SCRATCH_KINDS],
-            ),
-        )
-        return [row[0] for row in rows]
 
 
 def reset(include_main: bool = False) -> list[str]:

@@ -18,10 +18,26 @@ from smartstore.db import connect, drop_database, ensure_database, start_embedde
 MAX_NAME = 63
 """PostgreSQL cuts longer identifiers to 63 bytes; a cut name would not be the one we asked for."""
 
+KINDS = ("lab", "scratch", "bench", "schema_snapshot", "test")
+"""What a throwaway database named after the configured one is for, the first word(s) of its suffix:
+the notebooks' and checkers' (`lab`), the tests' (`scratch`), the benchmarks' (`bench`), the schema
+snapshot's, and a test run's own (`test`). `scratch_url()` refuses any other, and
+`scratch_databases()` (which `make reset` drops) finds exactly these, so the two cannot drift."""
+
+
+def _has_kind(suffix: str) -> bool:
+    return any(suffix == kind or suffix.startswith(f"{kind}_") for kind in KINDS)
+
 
 def scratch_url(suffix: str, base: URL | None = None) -> URL:
     """The URL of `<base database>_<suffix>` on base's server (by default the configured database,
-    on the embedded server, which this starts if it is the one configured)."""
+    on the embedded server, which this starts if it is the one configured).
+
+    Named after the configured database, the suffix starts with one of `KINDS` (`lab_seed`), so that
+    `make reset` finds it; after a `base` of the caller's (a test's own database) it may be anything.
+    """
+    if base is None and not _has_kind(suffix):
+        raise ValueError(f"a scratch database's suffix starts with one of {KINDS}, not {suffix!r}")
     base = base or start_embedded_database()
     name = re.sub(r"[^a-z0-9_]", "_", f"{base.database}_{suffix}".lower())
     return base.set(database=name[:MAX_NAME])
@@ -45,9 +61,27 @@ def scratch_database(suffix: str, base: URL | None = None) -> Iterator[URL]:
         drop_database(url)
 
 
+def scratch_databases(url: URL) -> list[str]:
+    """The scratch databases named after `url`'s database on its server: `<database>_<kind>` and
+    `<database>_<kind>_…` for each of `KINDS`, and nothing else (`smartstore_labyrinth` stays)."""
+    names = [f"{url.database}_{kind}" for kind in KINDS]
+    with connect(url.set(database="postgres")) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname = ANY(%s) OR datname LIKE ANY(%s) "
+            "ORDER BY datname",
+            (names, [_like_literal(name) + r"\_%" for name in names]),
+        )
+        return [row[0] for row in rows]
+
+
+def _like_literal(name: str) -> str:
+    """`name` as a LIKE pattern that matches only itself (`_` is LIKE's any-one-character)."""
+    return name.replace("_", r"\_")
+
+
 def drop_databases_named_after(url: URL) -> None:
     """Drop `url`'s database and every `<its name>_…` database on the same server."""
-    pattern = url.database.replace("_", r"\_") + r"\_%"
+    pattern = _like_literal(url.database) + r"\_%"
     with connect(url.set(database="postgres")) as conn:
         query = "SELECT datname FROM pg_database WHERE datname LIKE %s"
         names = [row[0] for row in conn.execute(query, (pattern,))]

@@ -8,6 +8,7 @@ import pytest
 from smartstore.db import connect, ensure_database, start_embedded_database
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
+from smartstore.scratch import scratch_url
 from smartstore.testdb import ensure_template
 
 
@@ -28,6 +29,7 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
         "lab_enum",
         "scratch_test_x",
         "bench",
+        "schema_snapshot",
         "test_999",
         "labyrinth",
         "benchmarks",
@@ -53,6 +55,7 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
         "  dropped database smartstore_bench",
         "  dropped database smartstore_lab_enum",
         "  dropped database smartstore_lab_seed",
+        "  dropped database smartstore_schema_snapshot",
         "  dropped database smartstore_scratch_test_x",
         "  dropped database smartstore_test_999",
         "  removed the scratch Alembic folders (lab/ in the data folder)",
@@ -69,3 +72,9 @@ def test_with_database_url_all_refuses_to_drop_your_database(
     monkeypatch.setenv("DATABASE_URL", "postgresql://me@localhost:1/mine")
     with pytest.raises(SmartstoreError, match="never yours"):
         reset(include_main=True)
+
+
+def test_a_scratch_database_named_after_the_configured_one_says_its_kind() -> None:
+    """Reset finds scratch databases by their kind; a name without one would be left behind."""
+    with pytest.raises(ValueError, match="starts with one of"):
+        scratch_url("enum_exercise_1")

@@ -65,7 +65,8 @@ def check_downgrade_line(line: object, plain_migration: Path) -> Verdict:
         return not_yet(name, f"that line is not valid Python: {error.msg}.")
     with (
         tempfile.TemporaryDirectory(prefix="smartstore-enum-exercise-") as versions,
-        scratch_database(f"enum_exercise_{os.getpid()}") as url,  # its own: tests run in parallel
+        # a database of its own: tests run in parallel
+        scratch_database(f"lab_enum_exercise_{os.getpid()}") as url,
     ):
         target = Path(versions) / plain_migration.name
         target.write_text(plain_migration.read_text().rstrip("\n") + f"\n    {line.strip()}\n")
