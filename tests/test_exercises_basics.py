@@ -42,6 +42,8 @@ def test_products_columns_must_be_filtered_and_ordered(migrated_url: URL) -> Non
         "WHERE table_name = 'products' ORDER BY column_name"
     )
     assert "order by their position" in check_products_columns(unordered, migrated_url).message
+    no_order = unordered.replace(" ORDER BY column_name", "")
+    assert not check_products_columns(no_order, migrated_url), "right order by chance is not yet"
     verdict = check_products_columns(
         unordered.replace("ORDER BY column_name", "ORDER BY ordinal_position"), migrated_url
     )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Boolean, Column, true
 from sqlalchemy.engine import URL
 
@@ -15,7 +16,7 @@ from smartstore.exercises.migrating import (
     generate,
     scratch_metadata,
 )
-from smartstore.migrations import head, upgrade
+from smartstore.migrations import alembic_config, head, upgrade
 
 
 def draft(versions: Path, url: URL, **column: object) -> Path:
@@ -76,6 +77,12 @@ def test_a_database_one_migration_behind_is_not_at_head_until_upgraded(scratch_u
         "Exercise 5.1: not yet: it is not at head yet (`alembic current` says where it is): "
         "upgrade it."
     )
+    command.stamp(alembic_config(scratch_url, configure_logging=False), "head")
+    assert "`alembic stamp` records a revision without running it" in (
+        check_brought_to_head(scratch_url).message
+    )
+    # back to where it really stands, then the right answer
+    command.stamp(alembic_config(scratch_url, configure_logging=False), first)
     upgrade(scratch_url)
     assert check_brought_to_head(scratch_url)
 

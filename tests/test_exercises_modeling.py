@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import CheckConstraint, ForeignKey, Identity
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Identity
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
@@ -69,7 +69,12 @@ def test_a_review_model_counts_only_what_postgresql_enforces(migrated_scratch: U
     )
     no_check = review_model(check=False, cascade=True, validator=False)
     assert str(check_review_model(no_check, migrated_scratch)) == (
-        "Exercise 2.2: not yet: the database accepts 0 stars: add a CheckConstraint."
+        "Exercise 2.2: not yet: the database accepts 0 stars: a CheckConstraint should refuse it."
+    )
+    misspelt = review_model(check=True, cascade=True, validator=False)
+    misspelt.__table__.append_constraint(ForeignKeyConstraint(["product_id"], ["product.id"]))
+    assert "the table cannot be created: Foreign key associated with column" in str(
+        check_review_model(misspelt, migrated_scratch)
     )
     no_cascade = review_model(check=True, cascade=False, validator=False)
     assert "ON DELETE" in check_review_model(no_cascade, migrated_scratch).message

@@ -84,6 +84,12 @@ def check_products_columns(sql: object, url: URL) -> Verdict:
     if isinstance(rows, Verdict):
         return rows
     expected = rows_of(PRODUCTS_COLUMNS, url)
+    if rows == expected and "order by" not in " ".join(sql.lower().split()):
+        return not_yet(
+            name,
+            "the right rows, in the right order by chance: without ORDER BY, SQL promises no "
+            "order. Order by the column's position.",
+        )
     if rows == expected:
         return right(name, f"products has {len(rows)} columns, from id to updated_at.")
     if len(rows) != len(expected):

@@ -28,6 +28,7 @@ from smartstore.exercises import Verdict, not_yet, right
 from smartstore.exercises.basics import Refused, learner_rows, rows_of
 from smartstore.exercises.modeling import scratch_base
 from smartstore.migrations import SCRIPT_LOCATION, alembic_config, head, upgrade
+from smartstore.schema import dump_schema
 from smartstore.seed import seed
 from smartstore.settings import get_settings
 from smartstore.validation import InvalidInput
@@ -190,9 +191,19 @@ def check_brought_to_head(url: URL) -> Verdict:
     except Refused:
         return not_yet(name, "that database has no alembic_version table: is it the right one?")
     real_head = head().revision
-    if version == [(real_head,)]:
-        return right(name, "it is at head: every migration is applied.")
-    return not_yet(name, "it is not at head yet (`alembic current` says where it is): upgrade it.")
+    if version != [(real_head,)]:
+        return not_yet(
+            name, "it is not at head yet (`alembic current` says where it is): upgrade it."
+        )
+    at_head = lab.fresh_database("behind_check")
+    upgrade(at_head)
+    if dump_schema(url) != dump_schema(at_head):
+        return not_yet(
+            name,
+            "alembic_version says head, but the schema is not what the migrations make: "
+            "`alembic stamp` records a revision without running it.",
+        )
+    return right(name, "it is at head: every migration is applied.")
 
 
 FOREIGN_KEYS = """
