@@ -134,3 +134,19 @@ def test_autogenerate_sees_the_review_only_once_the_package_imports_it(
     assert str(check_transitive_import(True, fixed, migrated_scratch)) == (
         "Exercise 3.2: right: wishlists is seen: an import anywhere in the chain."
     )
+
+
+def test_only_the_packages_own_module_counts_and_a_failing_import_is_a_hint(
+    migrated_scratch: URL, tmp_path: Path
+) -> None:
+    beside = write_package(tmp_path / "beside", "import reviews  # noqa: F401\n")
+    (beside.parent / "reviews.py").write_text((beside / "review.py").read_text())
+    assert str(check_init_imports(beside, migrated_scratch)) == (
+        "Exercise 3.1: not yet: importing shop_models fails: "
+        "ModuleNotFoundError: No module named 'reviews'"
+    )
+    typo = write_package(tmp_path / "typo", "from shop_models.reviews import Review\n")
+    assert (
+        "No module named 'shop_models.reviews'"
+        in check_init_imports(typo, migrated_scratch).message
+    )
