@@ -56,14 +56,16 @@ def start_embedded_database(settings: Settings | None = None) -> URL:
         return settings.database_url
     server = embedded.acquire(settings.home)
     url = embedded.url(server, DATABASE_NAME)
-    if url not in _ensured:
+    if _ensured.get(url) is not server:
         ensure_database(url)
-        _ensured.add(url)
+        _ensured[url] = server
     return url
 
 
-_ensured: set[URL] = set()
-"""Databases this process has made sure exist: one check per process, not one per call."""
+_ensured: dict[URL, pgserver.PostgresServer] = {}
+"""Databases this process has made sure exist, each with the server handle it was checked on: one
+check per server start, not one per call. `embedded.stop()` forgets the handle, so after a stop the
+next start checks again (the data folder may be new); `drop_database()` forgets its database."""
 
 
 def libpq_conninfo(url: URL) -> str:
@@ -118,6 +120,7 @@ def ensure_database(url: URL) -> None:
 
 
 def drop_database(url: URL) -> None:
+    _ensured.pop(url, None)
     with connect(url.set(database="postgres"), autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database))

