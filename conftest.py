@@ -45,7 +45,9 @@ _at_exit: list[Callable[[], None]] = []
 """Stop a throwaway server: at exit, after every worker has ended."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path set-up reads --basetemp
 def pytest_configure(config: pytest.Config) -> None:
+    use_a_basetemp_of_our_own(config)
     # nbval opens its sanitize file relative to the working folder; naming it here, by its full
     # path, lets pytest run from any folder of the project (JupyterLab's terminal opens in notebooks/)
     if getattr(config.option, "nbval_sanitize_with", "") is None:
@@ -58,6 +60,21 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("dist", "no") != "no" and config.getoption("tx", None):
             return  # the controller of a parallel run runs no tests: each worker has its database
     use_a_database_of_our_own(template)
+
+
+def use_a_basetemp_of_our_own(config: pytest.Config) -> None:
+    """tmp_path folders in a fresh temporary folder of this run's, not in /tmp/pytest-of-<user>.
+
+    Run as root, the embedded server runs as the OS user `pgserver` and opens the folders above its
+    data for others to traverse; tests start servers inside tmp_path. But every pytest process that
+    starts on the machine (a test that runs pytest, a notebook that does, another worker's, another
+    person's) makes /tmp/pytest-of-<user> private again, and a server below it then fails. With
+    `--basetemp` pytest leaves that folder alone; xdist's workers get folders inside ours.
+    """
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        basetemp = Path(tempfile.mkdtemp(prefix="smartstore-pytest-"))
+        config.option.basetemp = basetemp
+        _at_exit.append(lambda: shutil.rmtree(basetemp, ignore_errors=True))
 
 
 def run_server() -> URL:
