@@ -32,10 +32,14 @@ def test_cheapest_product_hints_then_accepts_the_solution(seeded: Engine) -> Non
     every_store = select(Product).order_by(Product.price_cents).limit(1)
     assert "not northwind-books's" in check(every_store, seeded).message
     of_the_store = select(Product).join(Product.store).where(Store.slug == "northwind-books")
-    assert "not the cheapest" in check(of_the_store.limit(1), seeded).message
+    dearest = of_the_store.order_by(Product.price_cents.desc()).limit(1)
+    assert "not the cheapest" in check(dearest, seeded).message
+    named = select(Product).where(Product.sku == "NB-1003")  # today's cheapest, named, not found
+    assert "the checker added a cheaper product" in check(named, seeded).message
     verdict = check(of_the_store.order_by(Product.price_cents).limit(1), seeded)
     assert verdict.passed, verdict
-    assert "NB-1003" in verdict.message
+    with Session(seeded) as session:  # the checker's cheaper product was rolled back
+        assert session.scalar(select(func.min(Product.price_cents))) == 1650
 
 
 def test_delete_prediction_runs_the_delete_and_changes_nothing(seeded: Engine) -> None:
@@ -53,6 +57,8 @@ def test_products_per_store_needs_the_outer_join(seeded: Engine) -> None:
     assert "outerjoin" in check(inner, seeded).message
     star = select(Store.slug, func.count()).outerjoin(Store.products).group_by(Store.slug)
     assert "count(Product.id)" in check(star, seeded).message
+    by_id = select(Store.id, func.count(Product.id)).outerjoin(Store.products).group_by(Store.id)
+    assert "start with the store's slug" in check(by_id, seeded).message
     outer = select(Store.slug, func.count(Product.id)).outerjoin(Store.products)
     assert check(outer.group_by(Store.slug), seeded)
     with Session(seeded) as session:  # the checker's empty store was rolled back

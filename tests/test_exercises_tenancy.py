@@ -13,6 +13,11 @@ def test_a_query_for_store_b_must_find_it_as_owner_and_nothing_as_store_a(seeded
     assert "return what your query finds" in check(lambda session, b: None, seeded).message
     every_product = check(lambda session, b: session.scalars(select(Product)).all(), seeded)
     assert "it finds 5: filter on store B's id" in every_product.message
+    harbor_by_sku = check(
+        lambda session, b: session.scalars(select(Product).where(Product.sku.like("HC-%"))).all(),
+        seeded,
+    )
+    assert "use the id it is given" in harbor_by_sku.message
 
     def read_other_store(session: Session, b: int) -> list[Product]:
         return session.scalars(select(Product).where(Product.store_id == b)).all()
@@ -26,6 +31,7 @@ def test_moving_products_into_another_store_is_refused(seeded: Engine) -> None: 
     assert not check(2, seeded)
     assert "a number of rows" in check(None, seeded).message
     assert check("refused", seeded)
+    assert check(" Refused", seeded)
     with Session(seeded) as session:  # nothing moved
         per_store = select(Product.store_id, func.count()).group_by(Product.store_id)
         assert sorted(count for _, count in session.execute(per_store)) == [2, 3]

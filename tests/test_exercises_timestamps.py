@@ -26,6 +26,8 @@ def test_the_using_expression_must_name_new_york(engine: Engine) -> None:
     assert "session's zone" in check("created_at", engine).message
     assert "as UTC" in check("created_at AT TIME ZONE 'UTC'", engine).message
     assert "not recognized" in check("created_at AT TIME ZONE 'Nowhere'", engine).message
+    four_hours = check("(created_at + interval '4 hours') AT TIME ZONE 'UTC'", engine)
+    assert "right in June, but 08:00 on 15 January became 12:00 UTC" in four_hours.message
     verdict = check("created_at AT TIME ZONE 'America/New_York'", engine)
     assert verdict.passed, verdict
     with engine.connect() as connection:  # the checker's table was rolled back

@@ -6,7 +6,6 @@ checking an answer never changes the data.
 
 from sqlalchemy import Engine, Select, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from smartstore.exercises import Verdict, not_yet, right
 from smartstore.exercises.rollback import rolled_back_session
@@ -17,38 +16,53 @@ from smartstore.validation import InvalidInput
 def check_cheapest_product(
     statement: object, engine: Engine, slug: str = "northwind-books"
 ) -> Verdict:
-    """Exercise 6.1: one `select(Product)` statement that returns the store's cheapest product."""
+    """Exercise 6.1: one `select(Product)` statement that returns the store's cheapest product.
+
+    Run after the checker adds a cheaper product to the store (and one cheaper still to every other
+    store), so a statement that names today's cheapest product, or forgets the store, is found out.
+    """
     name = "Exercise 6.1"
     if not isinstance(statement, Select):
         return not_yet(name, "build a statement with select(Product) and give it to `answer`.")
     with rolled_back_session(engine) as session:
+        # a query that names today's cheapest product instead of finding it must fail, and so
+        # must one that forgets the store: every other store gets a product cheaper still
+        store_id = session.scalar(select(Store.id).where(Store.slug == slug))
+        for store in session.scalars(select(Store.id)).all():
+            cents = 1 if store == store_id else 0
+            session.execute(
+                insert(Product).values(
+                    store_id=store, sku="EX-CHEAPEST", name="Bookmark", price_cents=cents
+                )
+            )
         try:
             rows = session.execute(statement).all()
         except (SQLAlchemyError, InvalidInput) as error:
             return not_yet(name, f"the database refused it: {type(error).__name__}.")
         prices = select(Product.id).join(Product.store).where(Store.slug == slug)
         cheapest = session.scalars(prices.order_by(Product.price_cents, Product.id)).first()
-    if not rows:
-        return not_yet(name, f"it returns no rows: is the store's slug spelled '{slug}'?")
-    if len(rows[0]) != 1 or not isinstance(rows[0][0], Product):
-        return not_yet(name, "select the Product entity itself, select(Product), not its columns.")
-    products = [row[0] for row in rows]
-    if len(products) > 1:
-        return not_yet(
-            name, f"it returns {len(products)} products: keep only the first one (limit)."
-        )
-    if products[0].store_id != _store_id(engine, slug):
-        return not_yet(
-            name, f"that product is not {slug}'s: join the store and filter on its slug."
-        )
+        if not rows:
+            return not_yet(name, f"it returns no rows: is the store's slug spelled '{slug}'?")
+        if len(rows[0]) != 1 or not isinstance(rows[0][0], Product):
+            return not_yet(
+                name, "select the Product entity itself, select(Product), not its columns."
+            )
+        products = [row[0] for row in rows]
+        if len(products) > 1:
+            return not_yet(
+                name, f"it returns {len(products)} products: keep only the first one (limit)."
+            )
+        if products[0].store_id != store_id:
+            return not_yet(
+                name, f"that product is not {slug}'s: join the store and filter on its slug."
+            )
     if products[0].id != cheapest:
-        return not_yet(name, "that is not the cheapest one: order by the price first.")
-    return right(name, f"{products[0].sku}, the cheapest product of {slug}, in one query.")
-
-
-def _store_id(engine: Engine, slug: str) -> int | None:
-    with Session(engine) as session:
-        return session.scalar(select(Store.id).where(Store.slug == slug))
+        return not_yet(
+            name,
+            "that is not the cheapest one (the checker added a cheaper product first): "
+            "let the database sort by price, lowest first.",
+        )
+    return right(name, f"it found the cheapest product of {slug}, even the one the checker added.")
 
 
 def check_delete_prediction(prediction: object, engine: Engine) -> Verdict:
@@ -105,6 +119,8 @@ def check_products_per_store(statement: object, engine: Engine) -> Verdict:
     if any(len(row) != 2 for row in rows):
         return not_yet(name, "each row should hold two things: the store's slug and a count.")
     found = dict(rows)
+    if not all(isinstance(slug, str) for slug in found):
+        return not_yet(name, "each row should start with the store's slug, then its count.")
     if "empty-shelf" not in found:
         return not_yet(
             name, "a store with no products is missing: an inner join drops it (try outerjoin)."

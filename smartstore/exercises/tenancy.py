@@ -8,7 +8,7 @@ application would be.
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,8 @@ def check_cross_store_read(
     read_other_store: Callable[[Session, int], object], engine: Engine
 ) -> Verdict:
     """Exercise 10.1: a query for store B's products, run once as the table's owner (it must find
-    them) and once in store A's session (Row-Level Security must hide them)."""
+    them) and once in store A's session (Row-Level Security must hide them); and, as the owner, for a
+    third store the checker adds, so a query that ignores the id it is given is found out."""
     name = "Exercise 10.1"
     with rolled_back_session(engine) as session:
         a, b = _store_ids(session)
@@ -44,6 +45,18 @@ def check_cross_store_read(
                 name,
                 f"with nothing in its way your query should find store B's {b_products} products; "
                 f"it finds {found}: filter on store B's id.",
+            )
+        # a third store (rolled back): a query that ignores the id it is given finds the wrong rows
+        c = session.scalar(
+            insert(Store).values(name="Checker Store", slug="checker-store").returning(Store.id)
+        )
+        session.execute(insert(Product).values(store_id=c, sku="C-1", name="Mug", price_cents=1))
+        found_c = len(list(read_other_store(session, c)))  # type: ignore[call-overload]
+        if found_c != 1:
+            return not_yet(
+                name,
+                f"asked for another store's products (1 of them), it finds {found_c}: "
+                "use the id it is given, other_store_id.",
             )
         session.expunge_all()
         scope_to_store(session, a)
@@ -61,6 +74,8 @@ def check_move_prediction(prediction: object, engine: Engine) -> Verdict:
     """Exercise 10.2: in store B's transaction, `UPDATE products SET store_id = <store A>`: how many
     rows move, or is it "refused"?"""
     name = "Exercise 10.2"
+    if isinstance(prediction, str):
+        prediction = prediction.strip().lower()
     if prediction != "refused" and (
         isinstance(prediction, bool) or not isinstance(prediction, int)
     ):

@@ -16,6 +16,9 @@ from smartstore.models import Store
 TOKYO_NOON_IN_UTC = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 NEW_YORK_08_IN_UTC = datetime(2026, 6, 1, 12, 0)
 """08:00 in New York on 1 June (daylight saving time, UTC-4) is 12:00 UTC."""
+NEW_YORK_WINTER_08_IN_UTC = datetime(2026, 1, 15, 13, 0)
+"""08:00 in New York on 15 January (standard time, UTC-5) is 13:00 UTC: adding four hours is wrong
+half of the year."""
 
 
 def check_tokyo_noon(value: object, engine: Engine) -> Verdict:
@@ -23,7 +26,7 @@ def check_tokyo_noon(value: object, engine: Engine) -> Verdict:
     `created_at` (a `UTCDateTime` column) and read back."""
     name = "Exercise 7.1"
     if not isinstance(value, datetime):
-        return not_yet(name, "give a datetime: datetime(2026, 6, 1, 12, 0, tzinfo=...).")
+        return not_yet(name, "give a datetime object: noon on 1 June 2026, with Tokyo's time zone.")
     if value.tzinfo is None or value.utcoffset() is None:
         return not_yet(name, "it is naive, and UTCDateTime refuses it: give it Tokyo's zone.")
     with rolled_back_session(engine) as session:
@@ -53,16 +56,24 @@ def check_using_expression(expression: object, engine: Engine) -> Verdict:
     with rolled_back(engine) as connection:
         connection.execute(text("SET LOCAL TimeZone = 'Asia/Tokyo'"))
         connection.execute(text("CREATE TABLE legacy_events (created_at timestamp)"))
-        connection.execute(text("INSERT INTO legacy_events VALUES ('2026-06-01 08:00')"))
+        connection.execute(
+            text("INSERT INTO legacy_events VALUES ('2026-06-01 08:00'), ('2026-01-15 08:00')")
+        )
         alter = "ALTER TABLE legacy_events ALTER COLUMN created_at TYPE timestamptz USING "
         try:
             connection.execute(text(alter + expression))
         except SQLAlchemyError as error:
             message = str(getattr(error, "orig", error)).splitlines()[0]
             return not_yet(name, f"the database refused it: {message}")
-        stored = connection.execute(
-            text("SELECT created_at AT TIME ZONE 'UTC' FROM legacy_events")
-        ).scalar_one()
+        stored, winter = connection.execute(
+            text("SELECT created_at AT TIME ZONE 'UTC' FROM legacy_events ORDER BY created_at DESC")
+        ).scalars()
+    if stored == NEW_YORK_08_IN_UTC and winter != NEW_YORK_WINTER_08_IN_UTC:
+        return not_yet(
+            name,
+            f"right in June, but 08:00 on 15 January became {winter:%H:%M} UTC, not 13:00: "
+            "New York's offset changes with the season.",
+        )
     if stored == NEW_YORK_08_IN_UTC:
         return right(name, "08:00 in New York became 12:00 UTC, whatever the session's zone.")
     if stored == datetime(2026, 5, 31, 23, 0):
