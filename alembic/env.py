@@ -11,6 +11,11 @@
 - Every run sets `lock_timeout` (5s) and `statement_timeout` (5min), online and in `--sql` output,
   so a migration stuck behind a busy table fails fast instead of blocking the application.
   Override them with SMARTSTORE_LOCK_TIMEOUT / SMARTSTORE_STATEMENT_TIMEOUT (`0` switches one off).
+  They end with the run: a connection handed over gets its own settings back (`SET LOCAL` inside
+  the caller's transaction, `RESET` after a run outside one), so a later run's wait for the lock
+  is not cut short. 5 minutes can be too short for a step slow by design on a big table:
+  `CREATE INDEX CONCURRENTLY` cut there leaves an INVALID index behind (drop it and run again),
+  `VALIDATE CONSTRAINT` just fails; run such a migration with SMARTSTORE_STATEMENT_TIMEOUT=0.
 - Each migration commits on its own (`transaction_per_migration`): its locks end with it, and a
   migration that must run after another has committed (a new enum value used) can simply follow it.
 """
@@ -71,9 +76,10 @@ def configure(**kwargs: object) -> None:
     )
 
 
-def run_with_timeouts() -> None:
+def run_with_timeouts(local: bool = False) -> None:
+    """`local` inside a caller's transaction: the settings end with it (`SET LOCAL`)."""
     for setting, value in migration_timeouts().items():
-        context.execute(f"SET {setting} = '{value}'")
+        context.execute(f"SET {'LOCAL ' if local else ''}{setting} = '{value}'")
     context.run_migrations()
 
 
@@ -91,9 +97,11 @@ def one_run_at_a_time(connection: sa.Connection) -> Iterator[None]:
     """Serialise migration runs on this database, as pypi/warehouse's env.py does: a second run
     (a notebook kernel and `make demo` at once) waits here, then finds nothing left to do. A
     session lock, not a transaction's: each migration commits on its own. Taken before the
-    timeouts are set, so waiting for it is not cut short by lock_timeout. On a connection handed
-    over inside the caller's transaction (all migrations then run in it), the lock is that
-    transaction's, and ends with it, failed or not."""
+    timeouts are set, so waiting for it is not cut short by lock_timeout; the session's timeouts
+    are reset when the run ends, so they do not cut the next run's wait on this connection (a
+    pooled one, or one handed over). On a connection handed over inside the caller's transaction
+    (all migrations then run in it), the lock is that transaction's, and ends with it, failed or
+    not, as do the timeouts (`SET LOCAL`)."""
     if connection.in_transaction():
         connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         yield
@@ -101,14 +109,21 @@ def one_run_at_a_time(connection: sa.Connection) -> Iterator[None]:
     connection.execute(sa.text(f"SELECT pg_advisory_lock({MIGRATION_LOCK})"))
     try:
         yield
+    except BaseException:
+        if connection.in_transaction():
+            connection.rollback()  # ours, begun after the lock: a failed one refuses the RESETs
+        raise
     finally:
+        for setting in migration_timeouts():
+            connection.execute(sa.text(f"RESET {setting}"))
         connection.execute(sa.text(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
 
 
 def run_migrations(connection: sa.Connection) -> None:
     configure(connection=connection)
+    local = connection.in_transaction()
     with one_run_at_a_time(connection), context.begin_transaction():
-        run_with_timeouts()
+        run_with_timeouts(local)
 
 
 def run_migrations_online() -> None:
@@ -123,7 +138,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         run_migrations(connection)
         if handed_over is None:
-            connection.commit()  # what ran outside any migration's own transaction (`stamp`)
+            connection.commit()  # the lock's release and the RESETs, run after the last migration
     if handed_over is None:
         engine.dispose()
 

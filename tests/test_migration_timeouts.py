@@ -3,10 +3,11 @@
 import psycopg
 import pytest
 from alembic import command
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from smartstore.db import connect
+from smartstore.db import connect, make_engine
 from smartstore.migrations import alembic_config
 from smartstore.settings import migration_timeouts
 from smartstore.validation import InvalidInput
@@ -52,3 +53,31 @@ def test_a_migration_behind_a_busy_table_gives_up_with_a_lock_timeout(
     with connect(scratch_url) as conn:
         version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     assert version == (FIRST,), "nothing of the failed migration is left half-done"
+
+
+def server_defaults(url: URL) -> list[str]:
+    with connect(url) as fresh:
+        return [fresh.execute(f"SHOW {setting}").fetchone()[0] for setting in migration_timeouts()]
+
+
+def timeouts_of(conn: Connection) -> list[str]:
+    return [conn.execute(text(f"SHOW {setting}")).scalar_one() for setting in migration_timeouts()]
+
+
+def test_a_connection_handed_over_gets_its_timeouts_back_after_the_run(scratch_url: URL) -> None:
+    """A session SET would stay on the connection and cut a later run's wait for the migration
+    lock at 5 s: outside a transaction env.py resets both, inside one it sets them LOCAL."""
+    defaults = server_defaults(scratch_url)
+    assert defaults != list(migration_timeouts().values())  # else the test could not tell
+    engine = make_engine(scratch_url)
+    try:
+        with engine.connect() as conn:
+            command.upgrade(alembic_config(connection=conn, configure_logging=False), FIRST)
+            conn.commit()
+            assert timeouts_of(conn) == defaults
+            conn.rollback()
+            with conn.begin():
+                command.upgrade(alembic_config(connection=conn, configure_logging=False), "head")
+            assert timeouts_of(conn) == defaults
+    finally:
+        engine.dispose()
