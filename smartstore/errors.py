@@ -2,7 +2,8 @@
 
 A `SmartstoreError` is a problem the user can fix, and its message says how; a database that cannot
 be reached (or is lost on the way), or a privilege the login lacks, is another. Commands print them
-in one line on stderr and exit with status 1, without a traceback; Ctrl-C prints one line too.
+in one line on stderr and exit with status 1, without a traceback; Ctrl-C prints one line too
+(status 130, as shells report an interrupted program).
 Everything else is a bug and keeps its traceback. `SMARTSTORE_DEBUG=1` (or `smartstore --debug`)
 shows the traceback of every error, for a bug report.
 

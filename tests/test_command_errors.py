@@ -3,6 +3,7 @@ in the middle of a seed. One line on stderr, a non-zero status, no traceback, ne
 `--debug` (or SMARTSTORE_DEBUG=1) shows the traceback."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -186,3 +187,29 @@ def test_a_server_lost_mid_seed_says_nothing_was_kept_and_a_rerun_is_safe(
     rerun = run(["-m", "smartstore", "seed", *arguments], database_url)
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout.startswith(again)
+
+
+def test_ctrl_c_in_a_seed_is_one_line_exit_130_and_keeps_nothing(scratch_url: URL) -> None:
+    """SIGINT (what Ctrl-C sends) while the seed's COPY is under way: `smartstore: interrupted` as
+    the last line on stderr (the progress bar is above it), no traceback, status 130, and nothing of
+    the seed kept. The test holds a lock the COPY needs, so the signal surely lands mid-seed."""
+    upgrade(scratch_url)
+    database_url = scratch_url.render_as_string(hide_password=False)
+    command = [sys.executable, "-m", "smartstore", "seed", "--stores", "50"]
+    command += ["--products-per-store", "20000"]
+    env = {**os.environ, "DATABASE_URL": database_url}
+    with connect(scratch_url) as blocker:
+        blocker.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
+        seeding = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        wait_for_lock_waiter(scratch_url, "COPY products")
+        seeding.send_signal(signal.SIGINT)
+        _, stderr = seeding.communicate(timeout=60)
+        blocker.rollback()
+    assert seeding.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == "smartstore: interrupted"
+    with connect(scratch_url) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM products)"
+        )
+        assert counts.fetchone() == (0, 0)
