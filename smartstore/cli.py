@@ -4,7 +4,7 @@ smartstore db start     start the embedded server and keep it running
 smartstore db stop      stop it (whoever is using it)
 smartstore db status    is it running, where its data lives, who holds it
 smartstore db url       the URL of the smartstore database
-smartstore db psql      a psql shell (PostgreSQL 16's client) on the smartstore database
+smartstore db psql      a psql shell on the smartstore database (the wheel's client that fits the server)
 smartstore db run -- CMD  run CMD with the server up; it stops afterwards unless kept running
 smartstore seed         the sample data (same as python -m smartstore.seed)
 smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)

@@ -1,7 +1,7 @@
 """Start the workbook's data afresh without reinstalling anything: `python -m smartstore.reset`.
 
 Every notebook run leaves scratch databases behind (`smartstore_lab_<name>`, one per experiment,
-about 20 MB each) and scratch Alembic folders (`.smartstore/lab/`). Each notebook remakes its own
+about 7 MB each) and scratch Alembic folders (`.smartstore/lab/`). Each notebook remakes its own
 when it runs, so they are safe to drop at any time; this drops them all at once. `--all` also drops
 the main `smartstore` database of the embedded server (it comes back empty on next use;
 `make demo` migrates and seeds it again). The venv and the server's data folder stay.
