@@ -57,6 +57,7 @@ def test_a_copy_loader_must_copy_every_row_as_given(migrated_url: URL) -> None:
         copy_all(connection, [(store, name, sku, price) for store, sku, name, price in rows])
 
     check = scale.check_copy_loader
+    assert "no rows arrived" in check(lambda connection, rows: None).message
     assert "not through COPY" in check(executemany).message
     assert "10 of 1,000 rows arrived" in check(first_ten).message
     assert "column order" in check(columns_swapped).message

@@ -129,7 +129,9 @@ def check_copy_loader(load: Callable[[object, list[tuple]], object]) -> Verdict:
                 "SELECT store_id, sku, name, price_cents FROM products ORDER BY sku"
             ).fetchall()
     if not arrived:
-        return not_yet(exercise, "no rows arrived: write each row (copy.write_row) and commit.")
+        return not_yet(
+            exercise, "no rows arrived: open a COPY products (...) FROM STDIN and send every row."
+        )
     if len(arrived) != COPY_ROWS:
         return not_yet(exercise, f"{len(arrived):,} of {COPY_ROWS:,} rows arrived.")
     if arrived != rows:
