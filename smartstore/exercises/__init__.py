@@ -11,6 +11,8 @@ Each topic has its own module (`smartstore.exercises.querying`, ...); every chec
 
 from dataclasses import dataclass
 
+from smartstore.validation import InvalidInput
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -38,3 +40,20 @@ def right(exercise: str, message: str) -> Verdict:
 
 def not_yet(exercise: str, hint: str) -> Verdict:
     return Verdict(exercise, False, hint)
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, the database's own under SQLAlchemy's wrapper (a hint
+    has room for one line; the rest repeats the statement), or its kind when it has no message."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def database_error(error: BaseException) -> str:
+    """`Kind: first line` of the database's own error (`UndefinedColumn: column "x" does not
+    exist`), found under SQLAlchemy's wrapper and under smartstore's InvalidInput raised from it."""
+    if isinstance(error, InvalidInput) and error.__cause__ is not None:
+        error = error.__cause__
+    cause = getattr(error, "orig", None) or error
+    message = str(cause).strip()
+    return f"{type(cause).__name__}: {message.splitlines()[0]}" if message else type(cause).__name__

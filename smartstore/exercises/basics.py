@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from smartstore.db import make_engine
-from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises import Verdict, database_error, not_yet, right
 from smartstore.exercises.rollback import rolled_back
 
 
@@ -26,8 +26,7 @@ def rows_of(sql: str, url: URL) -> list[tuple]:
             try:
                 return [tuple(row) for row in conn.execute(text(sql))]
             except SQLAlchemyError as error:
-                orig = getattr(error, "orig", None) or error
-                raise Refused(f"{type(orig).__name__}: {str(orig).splitlines()[0]}") from None
+                raise Refused(database_error(error)) from None
     finally:
         engine.dispose()
 

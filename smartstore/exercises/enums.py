@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from smartstore.db import make_engine
-from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises import Verdict, first_line, not_yet, right
 from smartstore.exercises.rollback import rolled_back
 from smartstore.migrations import alembic_config
 from smartstore.scratch import scratch_database
@@ -38,7 +38,7 @@ def check_enum_query(sql: object, engine: Engine) -> Verdict:
         try:
             found = {row[0] for row in connection.execute(text(sql))}
         except SQLAlchemyError as error:
-            return not_yet(name, f"the database refused it: {_first_line(error)}")
+            return not_yet(name, f"the database refused it: {first_line(error)}")
     if found == expected:
         return right(
             name, f"it finds every ENUM type: {sorted(expected)} (one added by the checker)."
@@ -81,7 +81,7 @@ def _round_trip(name: str, url: URL, versions: str) -> Verdict:
         try:
             getattr(command, step)(config, "head" if step == "upgrade" else "base")
         except Exception as error:  # the learner's line may raise anything
-            return not_yet(name, f"{what} failed: {type(error).__name__}: {_first_line(error)}")
+            return not_yet(name, f"{what} failed: {type(error).__name__}: {first_line(error)}")
     left = _enum_types(url)
     if left:
         return not_yet(name, f"after downgrade base, pg_type still holds {left}.")
@@ -89,7 +89,7 @@ def _round_trip(name: str, url: URL, versions: str) -> Verdict:
         command.upgrade(config, "head")
     except Exception as error:
         return not_yet(
-            name, f"the second upgrade failed: {type(error).__name__}: {_first_line(error)}"
+            name, f"the second upgrade failed: {type(error).__name__}: {first_line(error)}"
         )
     return right(name, "up, down to base with pg_type empty, up again: the round trip works.")
 
@@ -100,8 +100,3 @@ def _enum_types(url: URL) -> list[str]:
         names = sorted(connection.execute(text(ENUMS_IN_PUBLIC)).scalars())
     engine.dispose()
     return names
-
-
-def _first_line(error: BaseException) -> str:
-    cause = getattr(error, "orig", None) or error
-    return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL
 
 from smartstore import lab
 from smartstore.db import connect, make_engine, session_scope
-from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises import Verdict, first_line, not_yet, right
 from smartstore.exercises.migrating import scratch_config, scratch_versions
 from smartstore.migration_lint import lint_sql
 from smartstore.migrations import head
@@ -123,11 +123,6 @@ def facts_around(url: URL, sql: str, facts: str) -> tuple[tuple, tuple]:
 
 def enum_labels(url: URL) -> list[str]:
     return list(one_value(url, "SELECT enum_range(NULL::user_role)::text[]") or [])
-
-
-def first_line(error: BaseException) -> str:
-    cause = getattr(error, "orig", None) or error
-    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def check_auditor_migration(body: object) -> Verdict:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from smartstore import lab
 from smartstore.command_output import tidy
 from smartstore.db import make_engine, session_scope
-from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises import Verdict, database_error, not_yet, right
 from smartstore.exercises.basics import Refused, learner_rows, rows_of
 from smartstore.exercises.modeling import scratch_base
 from smartstore.migrations import SCRIPT_LOCATION, alembic_config, head, upgrade
@@ -161,7 +161,7 @@ def check_is_active_runs(versions: Path, rev_id: str = "active0001") -> Verdict:
                 getattr(command, step)(config, revision)
             except (SQLAlchemyError, InvalidInput) as error:
                 return not_yet(
-                    name, f"the {step} fails on a table with rows: {_database_error(error)}. "
+                    name, f"the {step} fails on a table with rows: {database_error(error)}. "
                     "Which value should the existing rows get?",
                 )  # fmt: skip
             columns = {column["name"] for column in inspect(engine).get_columns("products")}
@@ -174,13 +174,6 @@ def check_is_active_runs(versions: Path, rev_id: str = "active0001") -> Verdict:
     if inactive:
         return not_yet(name, f"{inactive} existing products are not active: default to true.")
     return right(name, "on a database with products: up, down and up again; every product active.")
-
-
-def _database_error(error: Exception) -> str:
-    """The database's own error under SQLAlchemy's and smartstore's wrappers: kind, first line."""
-    cause = error.__cause__ if isinstance(error, InvalidInput) and error.__cause__ else error
-    cause = getattr(cause, "orig", None) or cause
-    return f"{type(cause).__name__}: {str(cause).splitlines()[0]}"
 
 
 def check_brought_to_head(url: URL) -> Verdict:

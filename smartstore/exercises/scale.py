@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 
 from smartstore.bench import NO_INDEX, STORE_QUERY, middle_store
 from smartstore.db import connect
-from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises import Verdict, database_error, not_yet, right
 from smartstore.migrations import upgrade
 from smartstore.scratch import scratch_database
 
@@ -123,8 +123,7 @@ def check_copy_loader(load: Callable[[object, list[tuple]], object]) -> Verdict:
                 load(watched, rows)
                 conn.commit()
             except Exception as error:  # the learner's code may raise anything
-                first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-                return not_yet(exercise, f"your function raised {type(error).__name__}: {first}")
+                return not_yet(exercise, f"your function raised {database_error(error)}")
             arrived = conn.execute(
                 "SELECT store_id, sku, name, price_cents FROM products ORDER BY sku"
             ).fetchall()

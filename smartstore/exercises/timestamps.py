@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore.exercises import Verdict, not_yet, right
+from smartstore.exercises import Verdict, first_line, not_yet, right
 from smartstore.exercises.rollback import rolled_back, rolled_back_session
 from smartstore.models import Store
 
@@ -63,8 +63,7 @@ def check_using_expression(expression: object, engine: Engine) -> Verdict:
         try:
             connection.execute(text(alter + expression))
         except SQLAlchemyError as error:
-            message = str(getattr(error, "orig", error)).splitlines()[0]
-            return not_yet(name, f"the database refused it: {message}")
+            return not_yet(name, f"the database refused it: {first_line(error)}")
         stored, winter = connection.execute(
             text("SELECT created_at AT TIME ZONE 'UTC' FROM legacy_events ORDER BY created_at DESC")
         ).scalars()
