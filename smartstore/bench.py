@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from smartstore import scratch
-from smartstore.db import connect, drop_database, make_engine
+from smartstore.db import connect, drop_database, make_engine, server_version
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
 from smartstore.models import Product
@@ -220,11 +220,6 @@ def tenant_query_latencies(
             )
         )
     return results
-
-
-def server_version(url: URL) -> str:
-    with connect(url) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
 
 
 def main() -> int:

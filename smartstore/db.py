@@ -99,6 +99,12 @@ def server_major(url: URL) -> int:
 _server_majors: dict[URL, int] = {}
 
 
+def server_version(url: URL) -> str:
+    """The version of the server at `url` as it names itself (`16.14`), for a report's first line."""
+    with connect(url) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
 def connect(url: URL, **kwargs: object) -> psycopg.Connection:
     """A plain psycopg connection, with a connect timeout and an error that hides the password."""
     try:

@@ -1,9 +1,15 @@
 """`make demo`: from nothing to a migrated, seeded database, saying what it did at each step."""
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from smartstore import embedded
-from smartstore.db import display_url, make_engine, session_scope, start_embedded_database
+from smartstore.db import (
+    display_url,
+    make_engine,
+    server_version,
+    session_scope,
+    start_embedded_database,
+)
 from smartstore.errors import run_command
 from smartstore.migrations import head, upgrade
 from smartstore.models import Product, Store, User
@@ -19,9 +25,7 @@ def main() -> int:
         print("1. Connecting to the server in DATABASE_URL…")
     url = start_embedded_database(settings)
     engine = make_engine(url)
-    with engine.connect() as conn:
-        version = conn.execute(text("SHOW server_version")).scalar_one()
-    print(f"   PostgreSQL {version} at {display_url(url)}")
+    print(f"   PostgreSQL {server_version(url)} at {display_url(url)}")
 
     print("2. Migrating to the newest revision (alembic upgrade head)…")
     upgrade(url)

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ProgrammingError
 
-from smartstore.db import connect, make_engine
+from smartstore.db import connect, make_engine, server_major
 from smartstore.migrations import alembic_config, upgrade
 from smartstore.tenancy import APP_ROLE, use_app_role
 
@@ -29,8 +29,7 @@ RLS_MIGRATION = ScriptDirectory.from_config(alembic_config()).get_revision("4d3c
 
 def grant_for(login: URL) -> str:
     """What an administrator must run: the SET option exists, and is needed, from PostgreSQL 16."""
-    with connect(login) as conn:
-        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+    major = server_major(login)
     return f"GRANT {APP_ROLE} TO {login.username}" + (" WITH SET TRUE" if major >= 16 else "")
 
 

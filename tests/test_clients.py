@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from smartstore import pgserver
-from smartstore.db import client_command, connect
+from smartstore.db import client_command, connect, server_major, server_version
 from smartstore.errors import SmartstoreError
 
 
@@ -35,3 +35,10 @@ def test_the_clients_fit_the_runs_server(migrated_url: URL, program: str) -> Non
     version = subprocess.run(command[:2], env=env, capture_output=True, text=True, check=True)
     client = int(re.search(r"\(PostgreSQL\) (\d+)", version.stdout).group(1))
     assert client == min(major for major in pgserver.POSTGRES_VERSIONS if major >= server)
+
+
+def test_the_servers_version_and_its_major_as_the_package_reads_them(migrated_url: URL) -> None:
+    with connect(migrated_url) as conn:
+        number = conn.info.server_version  # 160014 for 16.14
+    assert server_major(migrated_url) == number // 10000
+    assert server_version(migrated_url).split(".")[:2] == [str(number // 10000), str(number % 100)]
