@@ -64,26 +64,26 @@ def scratch_database(suffix: str, base: URL | None = None) -> Iterator[URL]:
 def scratch_databases(url: URL) -> list[str]:
     """The scratch databases named after `url`'s database on its server: `<database>_<kind>` and
     `<database>_<kind>_…` for each of `KINDS`, and nothing else (`smartstore_labyrinth` stays)."""
-    names = [f"{url.database}_{kind}" for kind in KINDS]
+    prefix = f"{url.database}_"
+    return [
+        name
+        for name in databases_starting_with(url, prefix)
+        if _has_kind(name.removeprefix(prefix))
+    ]
+
+
+def databases_starting_with(url: URL, prefix: str) -> list[str]:
+    """The databases on `url`'s server whose name starts with `prefix`, in order. The one place
+    that lists databases by name: LIKE reads `_` and `%` as wildcards, so the prefix is escaped."""
+    pattern = prefix.replace("\\", "\\\\").replace("_", r"\_").replace("%", r"\%") + "%"
     with connect(url.set(database="postgres")) as conn:
         rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname = ANY(%s) OR datname LIKE ANY(%s) "
-            "ORDER BY datname",
-            (names, [_like_literal(name) + r"\_%" for name in names]),
+            "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname", (pattern,)
         )
         return [row[0] for row in rows]
 
 
-def _like_literal(name: str) -> str:
-    """`name` as a LIKE pattern that matches only itself (`_` is LIKE's any-one-character)."""
-    return name.replace("_", r"\_")
-
-
 def drop_databases_named_after(url: URL) -> None:
     """Drop `url`'s database and every `<its name>_…` database on the same server."""
-    pattern = _like_literal(url.database) + r"\_%"
-    with connect(url.set(database="postgres")) as conn:
-        query = "SELECT datname FROM pg_database WHERE datname LIKE %s"
-        names = [row[0] for row in conn.execute(query, (pattern,))]
-    for name in [*names, url.database]:
+    for name in [*databases_starting_with(url, f"{url.database}_"), url.database]:
         drop_database(url.set(database=name))

@@ -19,6 +19,7 @@ and makes each test process's own throwaway database as a copy of it:
 """
 
 import hashlib
+import re
 from pathlib import Path
 
 import psutil
@@ -28,14 +29,13 @@ from sqlalchemy.engine import URL
 
 from smartstore.db import connect, drop_database
 from smartstore.migrations import SCRIPT_LOCATION, alembic_config
-from smartstore.scratch import drop_databases_named_after
+from smartstore.scratch import MAX_NAME, databases_starting_with, drop_databases_named_after
 
 ALEMBIC_DIR = SCRIPT_LOCATION
 TEMPLATE_ENV = "SMARTSTORE_TEST_TEMPLATE"
 """The environment variable through which a test run tells its workers which template to copy."""
 TEMPLATE_INFIX = "_template_"
 FINGERPRINT_LENGTH = 12
-MAX_NAME = 63
 BUILD_LOCK = 0x5353_7465_6D70  # any fixed number: one template build at a time on a server
 
 
@@ -59,7 +59,6 @@ def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
     """The finished template for the current migrations on base's server, built if it is missing;
     base's templates for other fingerprints are dropped. Connects to the `postgres` database only."""
     template = template_url(base, alembic_dir)
-    stale = template.database[:-FINGERPRINT_LENGTH].replace("_", r"\_") + "%"
     with connect(base.set(database="postgres"), autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (BUILD_LOCK,))
         try:
@@ -68,12 +67,9 @@ def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
             ).fetchone()
             if found != (True,):
                 build_template(template, alembic_dir)
-            others = conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                (stale, template.database),
-            )
-            for (name,) in others.fetchall():
-                drop_template(template.set(database=name))
+            for name in databases_starting_with(base, template.database[:-FINGERPRINT_LENGTH]):
+                if name != template.database:
+                    drop_template(template.set(database=name))
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (BUILD_LOCK,))
     return template
@@ -126,19 +122,15 @@ def base_name(template: URL) -> str:
     return template.database.rsplit(TEMPLATE_INFIX, 1)[0]
 
 
+def is_template_name(name: str) -> bool:
+    """Whether `name` is a template's: `<base>_template_<fingerprint>`."""
+    return re.fullmatch(rf".+{TEMPLATE_INFIX}[0-9a-f]{{{FINGERPRINT_LENGTH}}}", name) is not None
+
+
 def drop_templates(base: URL) -> list[str]:
-    """Drop every template named after base's database (`<database>_template_…`, and any database
-    `<database>_…` marked a template, such as those of a test run inside a test run); their names."""
-    prefix = f"{base.database}_".replace("_", r"\_")
-    with connect(base.set(database="postgres")) as conn:
-        names = [
-            row[0]
-            for row in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s "
-                "AND (datistemplate OR datname LIKE %s) ORDER BY 1",
-                (prefix + "%", f"{prefix}template\\_%"),
-            )
-        ]
+    """Drop every template named after base's database (`<database>_template_…`, and those of a
+    test run inside a test run, `<database>_test_<pid>_template_…`); their names."""
+    names = [n for n in databases_starting_with(base, f"{base.database}_") if is_template_name(n)]
     for name in names:
         drop_template(base.set(database=name))
     return names
@@ -149,14 +141,7 @@ def drop_killed_runs(base: URL) -> list[str]:
     `<database>_test_<pid>` whose process is gone, with everything named after it. Only for a
     server of this machine (the embedded one): elsewhere a pid says nothing."""
     prefix = f"{base.database}_test_"
-    pattern = prefix.replace("_", r"\_") + "%"
-    with connect(base.set(database="postgres")) as conn:
-        names = [
-            row[0]
-            for row in conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
-            )
-        ]
+    names = databases_starting_with(base, prefix)
     dead = [
         name
         for name in names

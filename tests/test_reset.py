@@ -4,11 +4,12 @@ databases and folders, the main database only with --all, and nothing else."""
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import URL
 
-from smartstore.db import connect, ensure_database, start_embedded_database
+from smartstore.db import connect, drop_database, ensure_database, start_embedded_database
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
-from smartstore.scratch import scratch_url
+from smartstore.scratch import databases_starting_with, scratch_url
 from smartstore.testdb import ensure_template
 
 
@@ -78,3 +79,20 @@ def test_a_scratch_database_named_after_the_configured_one_says_its_kind() -> No
     """Reset finds scratch databases by their kind; a name without one would be left behind."""
     with pytest.raises(ValueError, match="starts with one of"):
         scratch_url("enum_exercise_1")
+
+
+def test_databases_are_listed_by_a_prefix_read_literally(migrated_url: URL) -> None:
+    """`_` and `%` are LIKE's wildcards; the one listing function must not read them so."""
+    base = migrated_url.database
+    names = [f"{base}_p_1", f"{base}_pq1", f"{base}_p%2", f"{base}_p_%3"]
+    for name in names:
+        ensure_database(migrated_url.set(database=name))
+    try:
+        assert set(databases_starting_with(migrated_url, f"{base}_p_")) == {
+            f"{base}_p_1",
+            f"{base}_p_%3",
+        }
+        assert databases_starting_with(migrated_url, f"{base}_p%") == [f"{base}_p%2"]
+    finally:
+        for name in names:
+            drop_database(migrated_url.set(database=name))
