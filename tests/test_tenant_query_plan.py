@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL
 
+from smartstore import plans
 from smartstore.db import connect, make_engine
 from smartstore.migrations import upgrade
 from smartstore.scale import scale_seed
@@ -39,12 +40,7 @@ def catalogue(migrated_url: URL) -> Iterator[tuple[Engine, int]]:
 def scans(conn: Connection, query: str, **params: object) -> list[tuple[str, str | None]]:
     """Every (node type, index name) of the query's plan, from EXPLAIN (FORMAT JSON)."""
     plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) {query}"), params).scalar_one()
-    found, nodes = [], [plan[0]["Plan"]]
-    while nodes:
-        node = nodes.pop()
-        found.append((node["Node Type"], node.get("Index Name")))
-        nodes.extend(node.get("Plans", []))
-    return found
+    return [(node["Node Type"], node.get("Index Name")) for node in plans.nodes(plans.top(plan))]
 
 
 def uses_the_store_index(found: list[tuple[str, str | None]]) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore import lab
+from smartstore import lab, plans
 from smartstore.command_output import tidy
 from smartstore.db import make_engine, session_scope
 from smartstore.exercises import Verdict, database_error, not_yet, right
@@ -239,14 +239,7 @@ def check_store_id_index(answer: object, url: URL) -> Verdict:
             conn.rollback()
     finally:
         engine.dispose()
-    used = _index_names(plan[0]["Plan"])
+    used = plans.index_names(plans.top(plan))
     if answer.strip() in used:
         return right(name, f"the planner reads {answer.strip()} for WHERE store_id = 1.")
     return not_yet(name, "the planner uses another index: which one starts with store_id?")
-
-
-def _index_names(node: dict) -> set[str]:
-    names = {node["Index Name"]} if "Index Name" in node else set()
-    for child in node.get("Plans", []):
-        names |= _index_names(child)
-    return names

@@ -3,11 +3,12 @@ store's products, `EXPLAIN (FORMAT JSON)`, on the learner's catalogue), and load
 into a scratch database, where the checker reads back what arrived."""
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import psycopg
 from sqlalchemy.engine import URL
 
+from smartstore import plans
 from smartstore.bench import NO_INDEX, STORE_QUERY, middle_store
 from smartstore.db import connect
 from smartstore.exercises import Verdict, database_error, not_yet, right
@@ -24,13 +25,7 @@ def plan(url: URL, use_index: bool, analyze: bool = False) -> dict:
             conn.execute(NO_INDEX)
         (document,) = conn.execute(f"EXPLAIN ({options}) {STORE_QUERY}", (store_id,)).fetchone()
         conn.rollback()
-    return document[0]["Plan"]
-
-
-def nodes(node: dict) -> Iterator[dict]:
-    yield node
-    for child in node.get("Plans", []):
-        yield from nodes(child)
+    return plans.top(document)
 
 
 def check_index_name(name: object, url: URL) -> Verdict:
@@ -38,7 +33,7 @@ def check_index_name(name: object, url: URL) -> Verdict:
     exercise = "Exercise 11.2"
     if not isinstance(name, str) or not name.strip():
         return not_yet(exercise, "give the index's name as a string, as the plan prints it.")
-    used = [node["Index Name"] for node in nodes(plan(url, use_index=True)) if "Index Name" in node]
+    used = plans.index_names(plan(url, use_index=True))
     if not used:
         return not_yet(exercise, "this catalogue is too small: PostgreSQL reads the whole table.")
     if name.strip() not in used:
@@ -52,7 +47,8 @@ def check_rows_removed(predicted: object, url: URL) -> Verdict:
     if isinstance(predicted, bool) or not isinstance(predicted, int):
         return not_yet(exercise, "predict a whole number of rows.")
     removed = sum(
-        node.get("Rows Removed by Filter", 0) for node in nodes(plan(url, False, analyze=True))
+        node.get("Rows Removed by Filter", 0)
+        for node in plans.nodes(plan(url, False, analyze=True))
     )
     if predicted == removed:
         return right(exercise, f"the scan read every row and threw {removed:,} of them away.")
