@@ -21,6 +21,7 @@ kernels use them through the package's own settings, and two workers never share
 the root, not in tests/, so that `pytest notebooks/` alone gets it too, from any folder.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -55,11 +56,19 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller chose the template
         template = make_url(os.environ[testdb.TEMPLATE_ENV])
     else:
-        template = testdb.ensure_template(run_server())
+        template = in_use_until_exit(testdb.template_in_use(run_server()))
         os.environ[testdb.TEMPLATE_ENV] = template.render_as_string(hide_password=False)
         if config.getoption("dist", "no") != "no" and config.getoption("tx", None):
             return  # the controller of a parallel run runs no tests: each worker has its database
     use_a_database_of_our_own(template)
+
+
+def in_use_until_exit(held: contextlib.AbstractContextManager[URL]) -> URL:
+    """The template, held in use (testdb's lock) until the run ends, after its workers have made
+    their copies: `make reset` or a run of other migrations leaves it alone meanwhile."""
+    template = held.__enter__()
+    _at_exit.append(lambda: held.__exit__(None, None, None))
+    return template
 
 
 def use_a_basetemp_of_our_own(config: pytest.Config) -> None:

@@ -7,7 +7,9 @@ the main `smartstore` database of the embedded server (it comes back empty on ne
 `make demo` migrates and seeds it again). The venv and the server's data folder stay.
 
 What counts as scratch is `smartstore.scratch`'s to say: the same list of kinds that names every
-throwaway database finds them here (`scratch_databases()`), so a new kind cannot be missed.
+throwaway database finds them here (`scratch_databases()`), so a new kind cannot be missed. What a
+test run still running uses stays: its database `<database>_test_<pid>` (and those named after it)
+while that process lives, and a template it holds in use (`smartstore.testdb`).
 """
 
 import argparse
@@ -32,7 +34,10 @@ def reset(include_main: bool = False) -> list[str]:
         )
     url = start_embedded_database(settings)
     done = [f"dropped template {name}" for name in testdb.drop_templates(url)]
+    running = [name for name, alive in testdb.run_databases(url).items() if alive]
     for name in scratch_databases(url):
+        if any(name == run or name.startswith(f"{run}_") for run in running):
+            continue  # a test run's that is still running
         drop_database(url.set(database=name))
         done.append(f"dropped database {name}")
     folder = settings.home / lab.LAB_FOLDER

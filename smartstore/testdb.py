@@ -13,6 +13,10 @@ and makes each test process's own throwaway database as a copy of it:
 - nobody can connect to a finished template (`ALLOW_CONNECTIONS false`), so no test, notebook or
   person changes it by accident; runs that build at the same moment wait for each other (an
   advisory lock);
+- a run holds its base's templates in use (`template_in_use()`: an advisory lock held shared from
+  before it builds until it has made its last copy), and a template is dropped only under that lock
+  taken exclusively with a try: a stale template, or `make reset`, never drops one that a run of
+  other migrations (a branch checked out in another folder) is building or copying;
 - on a server that outlives the run (yours, started with `smartstore db start`, or `DATABASE_URL`'s),
   the template stays between runs: that is what makes the next run fast. `make reset` removes it
   (`drop_templates()`); `make clean` deletes the embedded server's data, templates included.
@@ -20,11 +24,13 @@ and makes each test process's own throwaway database as a copy of it:
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
 from alembic import command
-from psycopg import sql
+from psycopg import Connection, sql
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect, drop_database
@@ -55,11 +61,14 @@ def template_url(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
     return base.set(database=f"{base.database[: MAX_NAME - len(suffix)]}{suffix}")
 
 
-def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
-    """The finished template for the current migrations on base's server, built if it is missing;
-    base's templates for other fingerprints are dropped. Connects to the `postgres` database only."""
+@contextmanager
+def template_in_use(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> Iterator[URL]:
+    """The finished template for the current migrations on base's server, built if it is missing,
+    and held in use until the block ends: no one drops base's templates meanwhile. Base's templates
+    for other fingerprints are dropped when no other run holds them. Connects to `postgres` only."""
     template = template_url(base, alembic_dir)
     with connect(base.set(database="postgres"), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock_shared(%s)", (in_use_lock(template.database),))
         conn.execute("SELECT pg_advisory_lock(%s)", (BUILD_LOCK,))
         try:
             found = conn.execute(
@@ -67,12 +76,39 @@ def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
             ).fetchone()
             if found != (True,):
                 build_template(template, alembic_dir)
-            for name in databases_starting_with(base, template.database[:-FINGERPRINT_LENGTH]):
-                if name != template.database:
-                    drop_template(template.set(database=name))
+            with unused(conn, template.database) as alone:
+                stale = databases_starting_with(base, template.database[:-FINGERPRINT_LENGTH])
+                for name in stale if alone else []:
+                    if name != template.database:
+                        drop_template(template.set(database=name))
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (BUILD_LOCK,))
-    return template
+        yield template  # the connection, and with it the shared lock, ends with the block
+
+
+def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
+    """`template_in_use()` for a caller that copies nothing later (a template made ready)."""
+    with template_in_use(base, alembic_dir) as template:
+        return template
+
+
+def in_use_lock(template_name: str) -> int:
+    """The advisory lock's key for every template of one base (all fingerprints): a run holds it
+    shared, a drop takes it exclusive. From the name without its fingerprint, as cut to fit."""
+    digest = hashlib.sha256(template_name[:-FINGERPRINT_LENGTH].encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def unused(conn: Connection, template_name: str) -> Iterator[bool]:
+    """Whether no other session holds this template's base in use, keeping it so in the block."""
+    key = in_use_lock(template_name)
+    alone = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone() == (True,)
+    try:
+        yield alone
+    finally:
+        if alone:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 def build_template(template: URL, alembic_dir: Path = ALEMBIC_DIR) -> None:
@@ -129,25 +165,35 @@ def is_template_name(name: str) -> bool:
 
 def drop_templates(base: URL) -> list[str]:
     """Drop every template named after base's database (`<database>_template_…`, and those of a
-    test run inside a test run, `<database>_test_<pid>_template_…`); their names."""
+    test run inside a test run, `<database>_test_<pid>_template_…`) that no run holds in use;
+    the names of those dropped."""
     names = [n for n in databases_starting_with(base, f"{base.database}_") if is_template_name(n)]
-    for name in names:
-        drop_template(base.set(database=name))
-    return names
+    dropped = []
+    with connect(base.set(database="postgres"), autocommit=True) as conn:
+        for name in names:
+            with unused(conn, name) as alone:
+                if alone:
+                    drop_template(base.set(database=name))
+                    dropped.append(name)
+    return dropped
+
+
+def run_databases(base: URL) -> dict[str, bool]:
+    """The databases of test runs named after base's (`<database>_test_<pid>`), each with whether
+    its process is alive on this machine."""
+    prefix = f"{base.database}_test_"
+    return {
+        name: psutil.pid_exists(int(name.removeprefix(prefix)))
+        for name in databases_starting_with(base, prefix)
+        if name.removeprefix(prefix).isdigit()
+    }
 
 
 def drop_killed_runs(base: URL) -> list[str]:
     """Drop the databases of test runs on this machine that were killed before their clean-up:
     `<database>_test_<pid>` whose process is gone, with everything named after it. Only for a
     server of this machine (the embedded one): elsewhere a pid says nothing."""
-    prefix = f"{base.database}_test_"
-    names = databases_starting_with(base, prefix)
-    dead = [
-        name
-        for name in names
-        if name.removeprefix(prefix).isdigit()
-        and not psutil.pid_exists(int(name.removeprefix(prefix)))
-    ]
+    dead = [name for name, alive in run_databases(base).items() if not alive]
     for name in dead:
         drop_templates(base.set(database=name))
         drop_databases_named_after(base.set(database=name))

@@ -1,6 +1,9 @@
 """`python -m smartstore.reset` on an embedded server of the test's own: it drops the scratch
 databases and folders, the main database only with --all, and nothing else."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,12 +13,27 @@ from smartstore.db import connect, drop_database, ensure_database, start_embedde
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
 from smartstore.scratch import databases_starting_with, scratch_url
-from smartstore.testdb import ensure_template
+from smartstore.testdb import ensure_template, template_in_use
 
 
-def databases(url) -> set[str]:
+def dead_pid() -> int:
+    """The pid of a process that has ended (the same one on every call)."""
+    if not _dead:
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        _dead.append(gone.pid)
+    return _dead[0]
+
+
+_dead: list[int] = []
+
+
+def databases(url: URL, templates: bool = False) -> set[str]:
+    """The databases on url's server (the templates instead with `templates`)."""
     with connect(url.set(database="postgres")) as conn:
-        rows = conn.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datistemplate = %s", (templates,)
+        )
         return {row[0] for row in rows}
 
 
@@ -31,7 +49,7 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
         "scratch_test_x",
         "bench",
         "schema_snapshot",
-        "test_999",
+        f"test_{dead_pid()}",
         "labyrinth",
         "benchmarks",
     )
@@ -58,13 +76,32 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
         "  dropped database smartstore_lab_seed",
         "  dropped database smartstore_schema_snapshot",
         "  dropped database smartstore_scratch_test_x",
-        "  dropped database smartstore_test_999",
+        f"  dropped database smartstore_test_{dead_pid()}",
         "  removed the scratch Alembic folders (lab/ in the data folder)",
     ]
     assert reset() == []
 
     assert reset(include_main=True) == ["dropped database smartstore (make demo brings it back)"]
     assert "smartstore" not in databases(url)
+
+
+def test_reset_leaves_what_a_running_test_run_uses(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reset while a test run runs: its database (its process is alive: this one) and the template
+    it holds in use stay; a killed run's database goes."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SMARTSTORE_HOME", str(home))
+    url = start_embedded_database()
+    live, dead = f"{url.database}_test_{os.getpid()}", f"{url.database}_test_{dead_pid()}"
+    for name in (live, f"{live}_lab_seed", dead, f"{dead}_lab_seed"):
+        ensure_database(url.set(database=name))
+    with template_in_use(url) as template:
+        assert reset() == [f"dropped database {dead}", f"dropped database {dead}_lab_seed"]
+        assert {live, f"{live}_lab_seed"} <= databases(url)
+        assert template.database in databases(url, templates=True)
+    assert reset() == [f"dropped template {template.database}"]  # the run has ended
+    assert {live, f"{live}_lab_seed"} <= databases(url)
 
 
 def test_with_database_url_all_refuses_to_drop_your_database(

@@ -49,6 +49,22 @@ def alembic_copy(tmp_path: Path) -> Path:
     return copy
 
 
+def edit_the_head_in_place(alembic_dir: Path) -> None:
+    """Change the newest migration's content, not its revision id."""
+    head = ScriptDirectory.from_config(
+        alembic_config(script_location=alembic_dir)
+    ).get_current_head()
+    migration = next((alembic_dir / "versions").glob(f"*{head}*.py"))
+    text = migration.read_text()
+    migration.write_text(
+        text.replace("def upgrade() -> None:\n", f"def upgrade() -> None:\n{EDIT}")
+    )
+    assert (
+        ScriptDirectory.from_config(alembic_config(script_location=alembic_dir)).get_current_head()
+        == head
+    )  # the same head id: only the content tells the templates apart
+
+
 def test_a_copy_of_the_template_equals_a_freshly_migrated_database(scratch_url: URL) -> None:
     template = make_url(os.environ[testdb.TEMPLATE_ENV])  # the one this run's database came from
     copy = testdb.copy_of(template, f"{scratch_url.database[:50]}_copy")
@@ -64,20 +80,7 @@ def test_a_migration_edited_in_place_gets_a_new_template_and_the_stale_one_is_dr
 ) -> None:
     first = testdb.ensure_template(base, alembic_copy)
     assert databases(base) == {first.database: (True, False)}
-    head = ScriptDirectory.from_config(
-        alembic_config(script_location=alembic_copy)
-    ).get_current_head()
-
-    migration = next((alembic_copy / "versions").glob(f"*{head}*.py"))
-    text = migration.read_text()
-    migration.write_text(
-        text.replace("def upgrade() -> None:\n", f"def upgrade() -> None:\n{EDIT}")
-    )
-    assert (
-        ScriptDirectory.from_config(alembic_config(script_location=alembic_copy)).get_current_head()
-        == head
-    )  # the same head id: only the content tells the templates apart
-
+    edit_the_head_in_place(alembic_copy)
     second = testdb.ensure_template(base, alembic_copy)
     assert second != first
     assert databases(base) == {second.database: (True, False)}
@@ -86,6 +89,23 @@ def test_a_migration_edited_in_place_gets_a_new_template_and_the_stale_one_is_dr
         assert "COMMENT ON TABLE public.stores IS 'edited in place';" in dump_schema(copy)
     finally:
         drop_database(copy)
+
+
+def test_a_run_of_other_migrations_leaves_the_template_a_run_holds_in_use(
+    base: URL, alembic_copy: Path
+) -> None:
+    """Two runs at once with different migrations (two branches checked out): neither drops the
+    other's template while that run may still copy it; the next run after it drops it."""
+    with testdb.template_in_use(base) as first:
+        edit_the_head_in_place(alembic_copy)
+        second = testdb.ensure_template(base, alembic_copy)
+        assert second != first
+        assert databases(base) == {first.database: (True, False), second.database: (True, False)}
+        assert testdb.drop_templates(base) == []  # make reset leaves the one in use too
+        copy = testdb.copy_of(first, f"{base.database}_copy")  # the run can still copy it
+        drop_database(copy)
+    assert testdb.ensure_template(base, alembic_copy) == second
+    assert databases(base) == {second.database: (True, False)}
 
 
 def test_an_unfinished_template_is_rebuilt_and_a_finished_one_reused(base: URL) -> None:
