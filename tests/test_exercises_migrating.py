@@ -57,7 +57,17 @@ def test_the_plain_draft_is_right_on_paper_and_fails_on_a_table_with_rows(
         verdict.message
     )
 
-    fixed = path.read_text().replace("sa.Boolean(),", "sa.Boolean(), server_default=sa.true(),")
+    plain = path.read_text()
+    path.write_text(plain.replace("sa.Boolean(),", "sa.Boolean(), server_default=sa.false(),"))
+    assert (
+        "existing products are not active: default to true"
+        in check_is_active_runs(tmp_path).message
+    )
+    path.write_text(plain.replace('op.drop_column("products", "is_active")', "pass"))
+    assert str(check_is_active_runs(tmp_path)) == (
+        "Exercise 4.2: not yet: the draft as it stands: its downgrade does not drop is_active."
+    )
+    fixed = plain.replace("sa.Boolean(),", "sa.Boolean(), server_default=sa.true(),")
     path.write_text(fixed)
     assert str(check_is_active_runs(tmp_path)) == (
         "Exercise 4.2: right: on a database with products: up, down and up again; "

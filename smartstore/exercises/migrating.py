@@ -148,7 +148,10 @@ def check_is_active_runs(versions: Path, rev_id: str = "active0001") -> Verdict:
     url = lab.fresh_database("is_active_check")
     draft = check_is_active_draft(versions, url, rev_id)
     if not draft:
-        return not_yet(name, "do Exercise 4.1 first: " + draft.message)
+        # a draft that adds the column but is broken (by a hand edit, most likely) is 4.2's to fix
+        edited = draft.message.startswith(("is_active", "its downgrade", "the migration does not"))
+        where = "the draft as it stands: " if edited else "do Exercise 4.1 first: "
+        return not_yet(name, where + draft.message)
     upgrade(url)
     engine = make_engine(url)
     try:
