@@ -41,7 +41,9 @@ SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
 
 _at_session_end: list[Callable[[], None]] = []
 """Drop the process's databases and folder. At session end, not at exit: pytest-xdist gives a worker
-10 seconds after it reports its session finished, then kills it (the drops happen before)."""
+10 seconds after it reports its session finished, then kills it (the drops happen before: xdist
+reports after every plain pytest_sessionfinish, ours the last of them, after the session fixtures'
+tear-down, which may still use the database)."""
 _at_exit: list[Callable[[], None]] = []
 """Stop a throwaway server: at exit, after every worker has ended."""
 
@@ -53,6 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # path, lets pytest run from any folder of the project (JupyterLab's terminal opens in notebooks/)
     if getattr(config.option, "nbval_sanitize_with", "") is None:
         config.option.nbval_sanitize_with = str(SANITIZE_FILE)
+    if runs_no_test(config):
+        return  # no server started, no template built for a listing or a help text
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller chose the template
         template = make_url(os.environ[testdb.TEMPLATE_ENV])
     else:
@@ -61,6 +65,12 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("dist", "no") != "no" and config.getoption("tx", None):
             return  # the controller of a parallel run runs no tests: each worker has its database
     use_a_database_of_our_own(template)
+
+
+def runs_no_test(config: pytest.Config) -> bool:
+    """pytest only prints something: --help, --version, --collect-only, --fixtures, --markers."""
+    shows = ("help", "version", "collectonly", "showfixtures", "show_fixtures_per_test", "markers")
+    return any(getattr(config.option, option, False) for option in shows)
 
 
 def in_use_until_exit(held: contextlib.AbstractContextManager[URL]) -> URL:
@@ -110,7 +120,7 @@ def use_a_database_of_our_own(template: URL) -> None:
     _at_session_end.append(lambda: (testdb.drop_templates(url), drop_databases_named_after(url)))
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)  # after pytest's own tears down the session fixtures
 def pytest_sessionfinish(session: pytest.Session) -> None:
     while _at_session_end:
         _at_session_end.pop()()

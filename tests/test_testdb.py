@@ -163,3 +163,54 @@ def test_pytest_runs_from_the_notebooks_folder() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout.splitlines()[-1]
+
+
+SESSION_FIXTURE_TEST = """
+import os
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from smartstore.db import connect
+
+
+@pytest.fixture(scope="session")
+def uses_the_database_to_the_end():
+    yield
+    with connect(make_url(os.environ["DATABASE_URL"])) as conn:
+        conn.execute("SELECT 1")
+    print("torn down with the database")
+
+
+def test_interrupted(uses_the_database_to_the_end):
+    raise KeyboardInterrupt  # Ctrl-C: the session fixtures are torn down at session end
+"""
+
+
+def test_the_runs_database_outlives_the_session_fixtures(tmp_path: Path) -> None:
+    """The run's database is dropped after the session fixtures are torn down, not before (a run
+    cut short tears them down at session end, not after its last test)."""
+    (tmp_path / "test_late.py").write_text(SESSION_FIXTURE_TEST)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path / "test_late.py"), "-p", "conftest", "-qs"],
+        cwd=PROJECT_ROOT,  # where the root conftest is importable as the plugin `conftest`
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == pytest.ExitCode.INTERRUPTED, done.stdout[-3000:] + done.stderr
+    assert "torn down with the database" in done.stdout, done.stdout[-3000:] + done.stderr
+
+
+@pytest.mark.parametrize("option", ["--help", "--version", "--collect-only"])
+def test_pytest_needs_no_database_to_only_print(option: str) -> None:
+    """A help text or a listing starts no server and builds no template: a server that cannot be
+    reached does not stop it."""
+    unreachable = "postgresql+psycopg://nobody@/nowhere?host=/nonexistent-smartstore-socket"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", option, "-q", "tests/test_reset.py"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": unreachable},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
