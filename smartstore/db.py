@@ -126,11 +126,20 @@ def ensure_database(url: URL) -> None:
 
 
 def drop_database(url: URL) -> None:
+    """Drop the URL's database, ending the sessions still connected to it (`WITH (FORCE)`).
+
+    A login that is not a superuser may not end a process of no role of its own, such as an
+    autovacuum worker that happens to be tidying that database (seen on PostgreSQL 18 after a bulk
+    load: "permission denied to terminate process"). A plain DROP then asks the worker to stop and
+    waits for it.
+    """
     _ensured.pop(url, None)
+    name = sql.Identifier(url.database)
     with connect(url.set(database="postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database))
-        )
+        try:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        except psycopg.errors.InsufficientPrivilege:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
 
 
 def make_engine(url: URL, **kwargs: object) -> Engine:
