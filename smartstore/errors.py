@@ -3,7 +3,9 @@
 A `SmartstoreError` is a problem the user can fix, and its message says how; a database that cannot
 be reached (or is lost on the way), or a privilege the login lacks, is another. Commands print them
 in one line on stderr and exit with status 1, without a traceback; Ctrl-C prints one line too
-(status 130, as shells report an interrupted program).
+(status 130, as shells report an interrupted program). A reader that stops reading early
+(`smartstore db status | head -1`) ends the command quietly (status 141, as for a program that
+SIGPIPE ends).
 Everything else is a bug and keeps its traceback. `SMARTSTORE_DEBUG=1` (or `smartstore --debug`)
 shows the traceback of every error, for a bug report.
 
@@ -52,7 +54,16 @@ def reported_in_one_line(name: str) -> Iterator[None]:
     """Inside this block, an error the user can act on ends the process: one line on stderr
     (`<name>: <message>`), exit status 1 (130 for Ctrl-C). A bug keeps its traceback."""
     try:
-        yield
+        try:
+            yield
+        finally:
+            sys.stdout.flush()  # a closed stdout shows here, not in Python's shutdown, unreported
+    except BrokenPipeError:
+        if debugging():
+            raise
+        # nobody reads stdout any more: point it at /dev/null so the final flush at exit is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except KeyboardInterrupt:
         if debugging():
             raise

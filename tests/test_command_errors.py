@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
@@ -213,3 +214,26 @@ def test_ctrl_c_in_a_seed_is_one_line_exit_130_and_keeps_nothing(scratch_url: UR
             "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM products)"
         )
         assert counts.fetchone() == (0, 0)
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`smartstore db status | head -1`: the pipe is closed before the command writes, and it ends
+    without a traceback (status 141, as a program that SIGPIPE ends)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "smartstore", "db", "status"],
+            cwd=PROJECT_ROOT,
+            env={
+                **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+                "SMARTSTORE_HOME": str(tmp_path),  # no server there: status says "stopped"
+            },
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")  # not 3 (stopped): it could not say so
