@@ -14,9 +14,12 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import psutil
 import pytest
 
 from smartstore import embedded, pgserver
@@ -80,16 +83,49 @@ def first_closed_folder(path: Path) -> Path | None:
     return None
 
 
-def why_two_users_cannot_run() -> str | None:
+def why_no_os_users() -> str | None:
     if os.geteuid() != 0:
         return "making OS users needs root"
     missing = [tool for tool in ("useradd", "userdel", "runuser") if shutil.which(tool) is None]
     if missing:
         return f"no {', '.join(missing)} on this machine"
+    return None
+
+
+def why_two_users_cannot_run() -> str | None:
     closed = first_closed_folder(PROJECT_ROOT)
     if closed is not None:
         return f"other users cannot enter {closed}, on the way to the project"
-    return None
+    return why_no_os_users()
+
+
+@contextmanager
+def os_users(names: list[str]) -> Iterator[list[str]]:
+    """OS users for the block, surely removed afterwards, however it ends (a useradd refused, a
+    test failed or timed out): each one's processes are ended (found by its uid, which is the
+    block's alone), then the user is deleted. A machine that refuses useradd skips the test."""
+    made: list[str] = []
+    try:
+        for name in names:
+            done = subprocess.run(
+                ["useradd", "--system", "--no-create-home", name], capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                pytest.skip(f"useradd refused to make {name}: {done.stderr.strip()}")
+            made.append(name)
+        yield made
+    finally:
+        for name in made:
+            end_processes_of(pwd.getpwnam(name).pw_uid)
+            subprocess.run(["userdel", name], check=False, capture_output=True)
+
+
+def end_processes_of(uid: int) -> None:
+    processes = [p for p in psutil.process_iter(["uids"]) if p.info["uids"].real == uid]
+    for process in processes:
+        with suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(processes, timeout=30)
 
 
 @pytest.fixture
@@ -97,12 +133,32 @@ def two_users() -> Iterator[list[str]]:
     reason = why_two_users_cannot_run()
     if reason is not None:
         pytest.skip(reason)
-    names = [f"smartstore-{os.getpid()}-{n}" for n in ("a", "b")]
-    for name in names:
-        subprocess.run(["useradd", "--system", "--no-create-home", name], check=True)
-    yield names
-    for name in names:
-        subprocess.run(["userdel", name], check=False)
+    with os_users([f"smartstore-{os.getpid()}-{n}" for n in ("a", "b")]) as names:
+        yield names
+
+
+def test_the_users_a_test_makes_are_removed_with_their_processes() -> None:
+    """A user made before a useradd that fails is removed too; a process a user left running is
+    ended first (userdel refuses a user with processes)."""
+    reason = why_no_os_users()
+    if reason is not None:
+        pytest.skip(reason)
+    name = f"smartstore-{os.getpid()}-c"
+    refused = pytest.raises(pytest.skip.Exception, match="useradd refused")
+    with refused, os_users([name, "no:colons:in:a:user:name"]):
+        pytest.fail("useradd took a name with colons")
+    with pytest.raises(KeyError):
+        pwd.getpwnam(name)
+    with os_users([name]):
+        sleeper = subprocess.Popen(["runuser", "-u", name, "--", "sleep", "600"])
+        uid = pwd.getpwnam(name).pw_uid
+        for _ in range(100):  # until runuser has started the user's sleep
+            if any(p.info["uids"].real == uid for p in psutil.process_iter(["uids"])):
+                break
+            time.sleep(0.1)
+    assert sleeper.wait(timeout=30) != 0  # its sleep was killed, not finished
+    with pytest.raises(KeyError):
+        pwd.getpwnam(name)
 
 
 @pytest.fixture
@@ -139,29 +195,35 @@ def test_two_os_users_run_the_demo_at_the_same_time(
     python_closed = first_closed_folder(Path(sys.base_prefix).resolve()) is not None
     if python_closed and subprocess.run(["unshare", "--mount", "true"]).returncode != 0:
         pytest.skip("this venv's Python is closed to other users, and unshare is refused")
-    runs = []
-    for name in two_users:
-        home = shared_folder / name
-        home.mkdir()
-        shutil.chown(home, name, name)
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(home),
-            "TMPDIR": str(shared_folder),  # both users' temporary files, as /tmp would be
-            "SMARTSTORE_HOME": str(home / "smartstore"),
-        }
-        command = as_user(name, [sys.executable, "-m", "smartstore.demo"], stash)
-        runs.append(
-            subprocess.Popen(
-                command,
-                env=env,
-                cwd=home,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
+    runs: list[subprocess.Popen[str]] = []
+    try:
+        for name in two_users:
+            home = shared_folder / name
+            home.mkdir()
+            shutil.chown(home, name, name)
+            env = {
+                "PATH": os.environ["PATH"],
+                "HOME": str(home),
+                "TMPDIR": str(shared_folder),  # both users' temporary files, as /tmp would be
+                "SMARTSTORE_HOME": str(home / "smartstore"),
+            }
+            command = as_user(name, [sys.executable, "-m", "smartstore.demo"], stash)
+            runs.append(
+                subprocess.Popen(
+                    command,
+                    env=env,
+                    cwd=home,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
             )
-        )
-    results = [run.communicate(timeout=180) for run in runs]
+        results = [run.communicate(timeout=180) for run in runs]
+    finally:
+        for run in runs:  # a run that timed out (its user's processes end with the user)
+            if run.poll() is None:
+                run.kill()
+                run.communicate()
     for name, run, (out, err) in zip(two_users, runs, results, strict=True):
         assert run.returncode == 0, f"{name}: {err}"
         assert "Seeded 2 stores, 5 products, 3 users." in out
