@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL
 from smartstore import scratch
 from smartstore.command_output import tidy
 from smartstore.db import client_command
+from smartstore.errors import SmartstoreError
 from smartstore.migrations import ALEMBIC_INI
 from smartstore.settings import PROJECT_ROOT, get_settings
 
@@ -36,6 +37,12 @@ def scratch_alembic(name: str) -> Path:
 
     Returns the ini file's path, for `alembic -c <path> …`.
     """
+    if ALEMBIC_INI is None:
+        # an installed package carries the migrations but not the workbook's alembic.ini
+        raise SmartstoreError(
+            "The workbook's scratch Alembic folders need a checkout of the project (they copy its "
+            "alembic.ini): clone the repository and run the notebooks there."
+        )
     folder = get_settings().home / LAB_FOLDER / name
     versions = folder / "versions"
     versions.mkdir(parents=True, exist_ok=True)
