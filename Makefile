@@ -64,7 +64,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 check-migrations: $(STAMP)
-	$(PY) -m smartstore.migration_lint
+	$(PY) -m smartstore.tools.migration_lint
 
 # The suite again through DATABASE_URL against throwaway servers: PostgreSQL 18 as a superuser,
 # PostgreSQL 16 as a login with only CREATEDB and CREATEROLE, and Python 3.13 (see tests/matrix.py).
@@ -82,13 +82,13 @@ notebooks: $(STAMP)
 	$(PY) -m ruff format notebooks
 
 bench: $(STAMP)
-	$(PY) -m smartstore.bench --json bench.json
+	$(PY) -m smartstore.tools.bench --json bench.json
 
 bench-loop: $(STAMP)
-	$(PY) -m smartstore.bench_loop
+	$(PY) -m smartstore.tools.bench_loop
 
 schema: $(STAMP)
-	$(PY) -m smartstore.schema
+	$(PY) -m smartstore.tools.schema
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -18,8 +18,8 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-from smartstore import embedded
 from smartstore.db import client_command, display_url, start_embedded_database
+from smartstore.embedded import server as embedded
 from smartstore.errors import DEBUG_VARIABLE, SmartstoreError, run_command
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 
@@ -104,8 +104,8 @@ def seed_command(args: argparse.Namespace) -> int:
         return 0
     if args.stores is None or args.products_per_store is None:
         raise SmartstoreError("a large catalogue needs both --stores and --products-per-store")
-    from smartstore.scale import scale_seed
     from smartstore.seed import lost_mid_seed
+    from smartstore.tools.scale import scale_seed
 
     url = start_embedded_database()
     with lost_mid_seed():

@@ -21,7 +21,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartstore import embedded, pgserver
+from smartstore.embedded import pgserver
+from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
 from smartstore.refusals import explain_refusal
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
@@ -75,7 +76,7 @@ def libpq_conninfo(url: URL) -> str:
 
 def client_command(program: str, url: URL, *args: str) -> tuple[list[str], dict[str, str]]:
     """The command line and environment for a PostgreSQL client (psql, pg_dump) on `url`, of the
-    version that fits the server (`smartstore.pgserver.client_bin_dir`).
+    version that fits the server (`smartstore.embedded.pgserver.client_bin_dir`).
 
     The password goes in PGPASSWORD, not on the command line, where `ps` would show it.
     """

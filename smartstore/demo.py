@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from smartstore import embedded
 from smartstore.db import (
     display_url,
     make_engine,
@@ -10,6 +9,7 @@ from smartstore.db import (
     session_scope,
     start_embedded_database,
 )
+from smartstore.embedded import server as embedded
 from smartstore.errors import run_command
 from smartstore.migrations import head, upgrade
 from smartstore.models import Product, Store, User

@@ -6,21 +6,22 @@ when it runs, so they are safe to drop at any time; this drops them all at once.
 the main `smartstore` database of the embedded server (it comes back empty on next use;
 `make demo` migrates and seeds it again). The venv and the server's data folder stay.
 
-What counts as scratch is `smartstore.scratch`'s to say: the same list of kinds that names every
+What counts as scratch is `smartstore.tools.scratch`'s to say: the same list of kinds that names every
 throwaway database finds them here (`scratch_databases()`), so a new kind cannot be missed. What a
 test run still running uses stays: its database `<database>_test_<pid>` (and those named after it)
-while that process lives, and a template it holds in use (`smartstore.testdb`).
+while that process lives, and a template it holds in use (`smartstore.tools.testdb`).
 """
 
 import argparse
 import shutil
 import sys
 
-from smartstore import lab, testdb
 from smartstore.db import display_url, drop_database, start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
-from smartstore.scratch import scratch_databases
 from smartstore.settings import get_settings
+from smartstore.tools import testdb
+from smartstore.tools.scratch import scratch_databases
+from smartstore.workbook import lab
 
 
 def reset(include_main: bool = False) -> list[str]:

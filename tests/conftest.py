@@ -12,9 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from smartstore import embedded
 from smartstore.db import configured_url, drop_database, make_engine
-from smartstore.scratch import fresh_database
+from smartstore.embedded import server as embedded
+from smartstore.tools.scratch import fresh_database
 
 
 @pytest.fixture(scope="session")

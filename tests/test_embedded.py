@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
 from tests.server_processes import env_for, holder, smartstore, wait_until_stopped
 
@@ -121,7 +121,7 @@ def test_db_run_stops_the_server_after_a_sigterm(home: Path, tmp_path: Path) -> 
 
 
 RESTART_IN_ONE_PROCESS = """
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from smartstore.db import connect, drop_database, start_embedded_database
 from smartstore.settings import get_settings
 

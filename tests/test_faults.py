@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from tests.server_processes import (
     env_for,
     postgres_processes,

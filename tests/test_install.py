@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from smartstore.migrations import head
 from smartstore.settings import PROJECT_ROOT
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from smartstore import lab
 from smartstore.errors import SmartstoreError
+from smartstore.workbook import lab
 
 
 def test_scratch_alembic_outside_a_checkout_says_it_needs_one(

@@ -3,8 +3,8 @@ migration that would lock a busy `products` table (tests/fixtures/locking_migrat
 
 from pathlib import Path
 
-from smartstore.migration_lint import lint, main
 from smartstore.migrations import ALEMBIC_INI
+from smartstore.tools.migration_lint import lint, main
 
 VERSIONS = ALEMBIC_INI.parent / "alembic" / "versions"
 LOCKING = Path(__file__).parent / "fixtures" / "locking_migration"

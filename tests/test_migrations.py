@@ -32,7 +32,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ProgrammingError
 
 from smartstore.migrations import alembic_config as project_alembic_config
-from smartstore.schema import REFRESH_COMMAND, SNAPSHOT, dump_schema
+from smartstore.tools.schema import REFRESH_COMMAND, SNAPSHOT, dump_schema
 from tests.migration_checks import (
     assert_each_step_down_restores_the_schema,
     assert_round_trip_leaves_nothing,

@@ -4,9 +4,10 @@ import re
 
 from sqlalchemy.engine import URL
 
-from smartstore import reset, scale
+from smartstore import reset
 from smartstore.db import connect
 from smartstore.settings import PROJECT_ROOT
+from smartstore.tools import scale
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, insert, pool
 from sqlalchemy.exc import IntegrityError
 
-from smartstore import embedded
 from smartstore.db import configured_url
+from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
 from smartstore.models import Store
 from smartstore.settings import PROJECT_ROOT, get_settings

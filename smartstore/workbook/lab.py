@@ -15,12 +15,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
-from smartstore import scratch
-from smartstore.command_output import tidy
 from smartstore.db import client_command
 from smartstore.errors import SmartstoreError
 from smartstore.migrations import ALEMBIC_INI
 from smartstore.settings import PROJECT_ROOT, get_settings
+from smartstore.tools import scratch
+from smartstore.workbook.command_output import tidy
 
 LAB_FOLDER = "lab"
 
@@ -28,7 +28,7 @@ LAB_FOLDER = "lab"
 def fresh_database(name: str) -> URL:
     """An empty database `<your database>_lab_<name>` (`smartstore_lab_seed`) on the workbook's
     server; an older one of that name is dropped. Named after your database, so that the test run's
-    throwaway database takes its lab databases with it when it is cleaned up (smartstore.scratch)."""
+    throwaway database takes its lab databases with it when it is cleaned up (smartstore.tools.scratch)."""
     return scratch.fresh_database(f"lab_{name}")
 
 
@@ -60,7 +60,7 @@ def scratch_alembic(name: str) -> Path:
 
 def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
     """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output
-    as a learner should read it (`smartstore.command_output.tidy`: the log lines that teach, paths
+    as a learner should read it (`smartstore.workbook.command_output.tidy`: the log lines that teach, paths
     relative to the project, a failure as its exception and statement, not a wall of frames).
 
     `plain_autogenerate=True` switches alembic-postgresql-enum off in env.py, to show what plain

@@ -1,7 +1,7 @@
 """Checkers for notebook 9's exercises: which test catches which bug?
 
 A checker does not keep a list of right answers: it brings the bug back for one test run
-(`smartstore.exercises.bug_back`), runs the test you named on a throwaway database, and says whether
+(`smartstore.workbook.exercises.bug_back`), runs the test you named on a throwaway database, and says whether
 it went red. A test that stays green with the bug back does not protect you from it.
 """
 
@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass
 
 from smartstore.db import start_embedded_database
-from smartstore.exercises import Verdict, not_yet, right
 from smartstore.settings import PROJECT_ROOT
+from smartstore.workbook.exercises import Verdict, not_yet, right
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def run_with_bug(bug: str | None, tests: list[str]) -> list[Outcome]:
 
 
 def _pytest(bug: str | None, tests: list[str]) -> str:
-    plugin = ["-p", "smartstore.exercises.bug_back", f"--bring-back={bug}"] if bug else []
+    plugin = ["-p", "smartstore.workbook.exercises.bug_back", f"--bring-back={bug}"] if bug else []
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "--color=no", "-p", "no:cacheprovider",
          *plugin, *tests],

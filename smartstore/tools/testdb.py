@@ -35,7 +35,7 @@ from sqlalchemy.engine import URL
 
 from smartstore.db import connect, drop_database
 from smartstore.migrations import SCRIPT_LOCATION, alembic_config
-from smartstore.scratch import MAX_NAME, databases_starting_with, drop_databases_named_after
+from smartstore.tools.scratch import MAX_NAME, databases_starting_with, drop_databases_named_after
 
 ALEMBIC_DIR = SCRIPT_LOCATION
 TEMPLATE_ENV = "SMARTSTORE_TEST_TEMPLATE"

@@ -4,7 +4,7 @@
 server: 16 for 15 and 16, 18 for 17 and 18; grants and policies included) and normalises its text:
 no comments, no session SETs, no `\\restrict` keys (random per run), no blank-line runs. The
 result is committed as `alembic/schema.sql`, so every schema change shows up in a review as a plain
-SQL diff. Refresh it with `make schema` (`python -m smartstore.schema`).
+SQL diff. Refresh it with `make schema` (`python -m smartstore.tools.schema`).
 
 `catalog_objects()` lists what a database holds outside PostgreSQL's own schemas, by kind, to prove
 that `downgrade base` really took everything away.
@@ -76,7 +76,7 @@ def catalog_objects(connection: Connection) -> list[tuple[str, str]]:
 def main() -> int:
     """Write alembic/schema.sql from a throwaway database migrated to head."""
     from smartstore.migrations import upgrade
-    from smartstore.scratch import scratch_database
+    from smartstore.tools.scratch import scratch_database
 
     if not IN_CHECKOUT:
         raise SmartstoreError(f"{REFRESH_COMMAND} writes alembic/schema.sql: run it in a checkout.")

@@ -1,5 +1,5 @@
 """A pytest plugin that brings one of the workbook's two bugs back for a test run, so you can see
-which tests go red: `pytest -p smartstore.exercises.bug_back --bring-back=enum tests/...`.
+which tests go red: `pytest -p smartstore.workbook.exercises.bug_back --bring-back=enum tests/...`.
 
 It changes nothing unless pytest is started with it and with `--bring-back`; nothing on disk
 changes, only the test run's own process:

@@ -21,17 +21,17 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore import lab, plans
-from smartstore.command_output import tidy
 from smartstore.db import make_engine, session_scope
-from smartstore.exercises import Verdict, database_error, not_yet, right
-from smartstore.exercises.basics import Refused, learner_rows, rows_of
-from smartstore.exercises.modeling import scratch_base
 from smartstore.migrations import SCRIPT_LOCATION, alembic_config, head, upgrade
-from smartstore.schema import dump_schema
 from smartstore.seed import seed
 from smartstore.settings import get_settings
+from smartstore.tools.schema import dump_schema
 from smartstore.validation import InvalidInput
+from smartstore.workbook import lab, plans
+from smartstore.workbook.command_output import tidy
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
+from smartstore.workbook.exercises.basics import Refused, learner_rows, rows_of
+from smartstore.workbook.exercises.modeling import scratch_base
 
 REAL_VERSIONS = SCRIPT_LOCATION / "versions"
 

@@ -5,8 +5,8 @@ into a file named after it, and squawk reads those files with the project's `.sq
 per migration, because squawk treats a table created earlier in the same file as new and empty: in
 one file for the whole history, an index on `products` added years later would look harmless.
 
-    python -m smartstore.migration_lint                      # alembic/versions/
-    python -m smartstore.migration_lint --versions DIR ...   # another history (the tests' fixture)
+    python -m smartstore.tools.migration_lint                      # alembic/versions/
+    python -m smartstore.tools.migration_lint --versions DIR ...   # another history (the tests' fixture)
 """
 
 import argparse
@@ -83,7 +83,7 @@ def squawk(files: list[Path]) -> tuple[int, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m smartstore.migration_lint")
+    parser = argparse.ArgumentParser(prog="python -m smartstore.tools.migration_lint")
     parser.add_argument("--versions", type=Path, nargs="+", help="migration folders to lint")
     args = parser.parse_args(argv)
     status, report = lint(args.versions)

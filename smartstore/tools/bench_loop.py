@@ -1,4 +1,4 @@
-"""`python -m smartstore.bench_loop` (`make bench-loop`): what a learner waits for, the way before
+"""`python -m smartstore.tools.bench_loop` (`make bench-loop`): what a learner waits for, the way before
 issue #13 and the way now, side by side in one run. A benchmark that prints figures, never a test.
 
 1. `pytest tests/test_models.py`, the wall time of the whole command (interpreter start included):
@@ -29,19 +29,20 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from smartstore import embedded, scratch, testdb
-from smartstore.bench import empty_tables, load_stores, raw_copy
 from smartstore.db import connect, drop_database, start_embedded_database
+from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import upgrade
-from smartstore.scale import (
+from smartstore.settings import PROJECT_ROOT, Settings
+from smartstore.tools import scratch, testdb
+from smartstore.tools.bench import empty_tables, load_stores, raw_copy
+from smartstore.tools.scale import (
     COPY_PRODUCTS,
     product_rows,
     scale_seed,
     store_rows,
     vocabulary,
 )
-from smartstore.settings import PROJECT_ROOT, Settings
 
 ONE_TEST_FILE = [sys.executable, "-m", "pytest", "tests/test_models.py", "-q"]
 BEFORE_START = (
@@ -195,7 +196,7 @@ def print_table(title: str, seconds: dict[str, float]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m smartstore.bench_loop", description=__doc__.splitlines()[0]
+        prog="python -m smartstore.tools.bench_loop", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs of the one test file")
     parser.add_argument("--suite-repeats", type=int, default=1, help="runs of make test")
