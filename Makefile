@@ -82,13 +82,13 @@ notebooks: $(STAMP)
 	$(PY) -m ruff format notebooks
 
 bench: $(STAMP)
-	$(PY) -m smartstore.tools.bench --json bench.json
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.bench --json bench.json
 
 bench-loop: $(STAMP)
 	$(PY) -m smartstore.tools.bench_loop
 
 schema: $(STAMP)
-	$(PY) -m smartstore.tools.schema
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.schema
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

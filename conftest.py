@@ -31,8 +31,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from smartstore.db import start_embedded_database
+from smartstore.embedded import home as embedded_home
 from smartstore.embedded import server as embedded
+from smartstore.embedded import start_embedded_database
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 from smartstore.tools import testdb
 from smartstore.tools.scratch import drop_databases_named_after, scratch_url
@@ -102,8 +103,11 @@ def run_server() -> URL:
     settings = get_settings()
     if settings.database_url is not None:
         return settings.database_url
-    if os.environ.get(SERVER_CHOICE) != "throwaway" and embedded.status(settings.home).running:
-        base = embedded.url(embedded.acquire(settings.home), DATABASE_NAME)
+    if (
+        os.environ.get(SERVER_CHOICE) != "throwaway"
+        and embedded.status(embedded_home(settings)).running
+    ):
+        base = embedded.url(embedded.acquire(embedded_home(settings)), DATABASE_NAME)
         testdb.drop_killed_runs(base)  # what runs killed before their clean-up left
         return base
     home = Path(tempfile.mkdtemp(prefix="smartstore-test-server-"))

@@ -16,7 +16,8 @@ import argparse
 import shutil
 import sys
 
-from smartstore.db import display_url, drop_database, start_embedded_database
+from smartstore import embedded
+from smartstore.db import display_url, drop_database
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import get_settings
 from smartstore.tools import testdb
@@ -33,7 +34,7 @@ def reset(include_main: bool = False) -> list[str]:
             "DATABASE_URL is set: --all drops only the embedded server's database, never yours. "
             "Drop the scratch databases without --all, or drop your database yourself."
         )
-    url = start_embedded_database(settings)
+    url = embedded.start_embedded_database(settings)
     done = [f"dropped template {name}" for name in testdb.drop_templates(url)]
     running = [name for name, alive in testdb.run_databases(url).items() if alive]
     for name in scratch_databases(url):
@@ -41,7 +42,7 @@ def reset(include_main: bool = False) -> list[str]:
             continue  # a test run's that is still running
         drop_database(url.set(database=name))
         done.append(f"dropped database {name}")
-    folder = settings.home / lab.LAB_FOLDER
+    folder = embedded.home(settings) / lab.LAB_FOLDER
     if folder.exists():
         shutil.rmtree(folder)
         done.append(f"removed the scratch Alembic folders ({folder.name}/ in the data folder)")
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "--all", action="store_true", help="the main smartstore database too (embedded only)"
     )
     args = parser.parse_args(argv)
-    where = display_url(start_embedded_database())
+    where = display_url(embedded.start_embedded_database())
     done = reset(include_main=args.all)
     print(f"On {where}:" if done else "Nothing to reset.")
     for line in done:

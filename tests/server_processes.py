@@ -13,7 +13,7 @@ from smartstore.embedded import server as embedded
 HOLD = """
 import os, sys, time
 from pathlib import Path
-from smartstore.db import start_embedded_database
+from smartstore.embedded import start_embedded_database
 from smartstore.embedded import server as embedded
 if len(sys.argv) > 3:  # start together with others: say we are ready, wait for the signal
     Path(f"{sys.argv[3]}.ready.{os.getpid()}").touch()

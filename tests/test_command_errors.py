@@ -15,7 +15,8 @@ from sqlalchemy.engine import URL
 
 from smartstore.db import connect
 from smartstore.migrations import upgrade
-from smartstore.settings import PROJECT_ROOT
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SECRET = "hunter2-secret"
 URL_FORM = "postgresql://user:password@host:5432/database"

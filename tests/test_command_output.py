@@ -11,9 +11,10 @@ from sqlalchemy.engine import URL
 
 from smartstore.migrations import alembic_config
 from smartstore.models import metadata
-from smartstore.settings import PROJECT_ROOT
 from smartstore.workbook import lab
 from smartstore.workbook.command_output import short_traceback, without_machine_paths
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

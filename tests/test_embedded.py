@@ -81,7 +81,7 @@ def test_a_data_folder_of_another_major_version_gets_a_clear_error(home: Path) -
     (embedded.pgdata_of(home) / "PG_VERSION").write_text("18\n")
     with pytest.raises(SmartstoreError, match="made by PostgreSQL 18"):
         embedded.acquire(home)
-    shown = smartstore(home, "seed")
+    shown = smartstore(home, "db", "start")
     assert shown.returncode == 1
     assert "Traceback" not in shown.stderr
     assert "rm -rf" in shown.stderr and "SMARTSTORE_HOME" in shown.stderr
@@ -122,10 +122,11 @@ def test_db_run_stops_the_server_after_a_sigterm(home: Path, tmp_path: Path) -> 
 
 RESTART_IN_ONE_PROCESS = """
 from smartstore.embedded import server as embedded
-from smartstore.db import connect, drop_database, start_embedded_database
-from smartstore.settings import get_settings
+from smartstore.db import connect, drop_database
+from smartstore.embedded import start_embedded_database
+from smartstore.embedded import home as embedded_home
 
-home = get_settings().home
+home = embedded_home()
 start_embedded_database()
 assert embedded.stop(home)
 url = start_embedded_database()  # started again, in the same process

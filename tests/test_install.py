@@ -24,7 +24,8 @@ from packaging.version import Version
 
 from smartstore.embedded import server as embedded
 from smartstore.migrations import head
-from smartstore.settings import PROJECT_ROOT
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LOCK = PROJECT_ROOT / "requirements.lock"
 UV = Path(sys.executable).parent / "uv"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from smartstore.db import connect, drop_database, ensure_database, start_embedded_database
+from smartstore.db import connect, drop_database, ensure_database
+from smartstore.embedded import start_embedded_database
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
 from smartstore.tools.scratch import databases_starting_with, scratch_url

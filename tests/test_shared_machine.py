@@ -25,8 +25,9 @@ import pytest
 from smartstore.embedded import pgserver
 from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
-from smartstore.settings import PROJECT_ROOT
 from tests.server_processes import holder, wait_until_stopped
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

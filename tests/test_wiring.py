@@ -10,20 +10,29 @@ from sqlalchemy import Engine, create_engine, insert, pool
 from sqlalchemy.exc import IntegrityError
 
 from smartstore.db import configured_url
-from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
 from smartstore.models import Store
-from smartstore.settings import PROJECT_ROOT, get_settings
+from smartstore.seed import main as seed_main
+from smartstore.settings import get_settings
+from smartstore.tools.scratch import scratch_url
 from smartstore.validation import InvalidInput
 from tests.server_processes import env_for
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-def test_configured_url_starts_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_without_database_url_the_core_starts_nothing_and_names_both_ways_out(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SMARTSTORE_HOME", str(home))
-    with pytest.raises(SmartstoreError, match="embedded server is not running"):
-        configured_url()
-    assert not embedded.pgdata_of(home).exists()
+    for use_the_core in (configured_url, lambda: scratch_url("lab_x"), seed_main):
+        with pytest.raises(SmartstoreError) as refused:
+            use_the_core()
+        assert "set DATABASE_URL" in str(refused.value)
+        assert "pip install 'smartstore[embedded]'" in str(refused.value)
+        assert "smartstore db start" in str(refused.value)
+    assert not home.exists()  # no data folder: no server was started, or even prepared
 
 
 def test_configured_url_is_the_database_url_when_set(monkeypatch: pytest.MonkeyPatch) -> None:

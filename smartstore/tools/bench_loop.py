@@ -29,11 +29,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from smartstore.db import connect, drop_database, start_embedded_database
+from smartstore.db import connect, drop_database
 from smartstore.embedded import server as embedded
+from smartstore.embedded import start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
-from smartstore.migrations import upgrade
-from smartstore.settings import PROJECT_ROOT, Settings
+from smartstore.migrations import locate, upgrade
+from smartstore.settings import Settings
 from smartstore.tools import scratch, testdb
 from smartstore.tools.bench import empty_tables, load_stores, raw_copy
 from smartstore.tools.scale import (
@@ -57,7 +58,13 @@ def command_seconds(command: list[str], env: dict[str, str], must_pass: bool = T
     """The wall time of a command that must succeed (its output is shown only if it fails); with
     `must_pass=False`, a failing pytest run is timed all the same and its summary line printed."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        command,
+        cwd=locate().require_checkout("make bench-loop"),
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         lines = (done.stdout + done.stderr).splitlines()

@@ -1,54 +1,32 @@
-"""A pytest plugin that brings one of the workbook's two bugs back for a test run, so you can see
-which tests go red: `pytest -p smartstore.workbook.exercises.bug_back --bring-back=enum tests/...`.
+"""The workbook's two bugs, brought back on request (notebook 9 asks which tests catch them).
 
-It changes nothing unless pytest is started with it and with `--bring-back`; nothing on disk
-changes, only the test run's own process:
-- `enum`: the first migration is plain autogenerate's (tests/fixtures/broken_enum_migration/), whose
-  downgrade leaves the ENUM type `user_role` behind; the later migrations follow it unchanged, so
-  only that one line is missing.
-- `naive-timestamps`: `UTCDateTime` lets naive datetimes in and gives them back naive, as the first
-  draft's `DateTime` column with `default=datetime.utcnow` did.
+Each helper takes what it changes and changes only that: `plain_autogenerate_first()` takes an Alembic
+configuration and returns one whose history starts with plain autogenerate's first migration (its
+downgrade leaves the ENUM type `user_role` behind; the later migrations follow it unchanged);
+`naive_timestamps()` makes `UTCDateTime` let naive datetimes in and give them back naive, as the first
+draft's `DateTime` column with `default=datetime.utcnow` did. The pytest plugin that uses them for one
+test run lives with the tests (tests/bug_back.py).
 """
 
 import shutil
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-import smartstore.migrations
 from smartstore.models.base import UTCDateTime
-from smartstore.settings import PROJECT_ROOT
 
-BROKEN_HISTORY = PROJECT_ROOT / "tests" / "fixtures" / "broken_enum_migration"
 BROKEN_REVISION = "0001broken"
 BUGS = ("enum", "naive-timestamps")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--bring-back", choices=BUGS, help="the workbook bug to bring back")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    bug = config.getoption("--bring-back")
-    if bug == "enum":
-        folder = Path(tempfile.mkdtemp(prefix="smartstore-bug-back-"))
-        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-        _plain_autogenerate_migrations(folder)
-    elif bug == "naive-timestamps":
-        _naive_timestamps()
-
-
-def _plain_autogenerate_migrations(folder: Path) -> None:
-    """The history with its first migration swapped for plain autogenerate's."""
-    project_config = smartstore.migrations.alembic_config
-    history = ScriptDirectory.from_config(project_config())
+def plain_autogenerate_first(config: Config, broken_migration: Path, folder: Path) -> Config:
+    """`config`, aimed at a copy of its history (written into `folder`) whose first migration is
+    `broken_migration` (revision `0001broken`, plain autogenerate's)."""
+    history = ScriptDirectory.from_config(config)
     first = history.get_base()
-    (broken,) = BROKEN_HISTORY.glob("*.py")
-    shutil.copy(broken, folder / broken.name)
+    shutil.copy(broken_migration, folder / broken_migration.name)
     for script in history.walk_revisions():
         if script.revision == first:
             continue
@@ -57,16 +35,13 @@ def _plain_autogenerate_migrations(folder: Path) -> None:
             source = source.replace(f"= {first!r}", f"= {BROKEN_REVISION!r}")
             source = source.replace(f'= "{first}"', f'= "{BROKEN_REVISION}"')
         (folder / Path(script.path).name).write_text(source)
-
-    def broken_config(*args: object, **kwargs: object) -> Config:
-        config = project_config(*args, **kwargs)  # type: ignore[arg-type]
-        config.set_main_option("version_locations", str(folder))
-        return config
-
-    smartstore.migrations.alembic_config = broken_config  # type: ignore[assignment]
+    config.set_main_option("version_locations", str(folder))
+    return config
 
 
-def _naive_timestamps() -> None:
+def naive_timestamps() -> None:
+    """`UTCDateTime` as the first draft behaved, for this process."""
+
     def bind(self: UTCDateTime, value: datetime | None, dialect: object) -> datetime | None:
         return value
 
