@@ -98,7 +98,7 @@ lint: $(STAMP)
 # header of the lock names this command. It needs only uv, not a full install, so it works even when
 # pyproject.toml asks for a package the lock lacks yet.
 lock: $(VENV)/bin/uv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.12 \
 	  --custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) --output-file $(LOCK)
 
 reset: $(STAMP)
