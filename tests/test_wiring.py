@@ -1,6 +1,7 @@
 """Explicit wiring: nothing starts a server unless its name says so, and the refusal translation
 lives on the engines the package makes, not on SQLAlchemy's Engine class."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, insert, pool
 from sqlalchemy.exc import IntegrityError
 
+from smartstore import cli
 from smartstore.db import configured_url
 from smartstore.errors import SmartstoreError
 from smartstore.models import Store
@@ -74,3 +76,17 @@ def test_refusals_are_explained_on_the_package_engines_only(engine: Engine) -> N
             duplicate_slug(foreign)
     finally:
         foreign.dispose()
+
+
+def test_debug_is_passed_as_an_argument_not_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("SMARTSTORE_DEBUG", raising=False)
+    monkeypatch.setattr(sys, "argv", ["smartstore", "seed", "--stores", "1"])
+    with pytest.raises(SystemExit):  # without --debug: one line and exit status 1
+        cli.main()
+    assert "needs both --stores and --products-per-store" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["smartstore", "--debug", "seed", "--stores", "1"])
+    with pytest.raises(SmartstoreError, match="needs both"):  # --debug: the error itself
+        cli.main()
+    assert "SMARTSTORE_DEBUG" not in os.environ
