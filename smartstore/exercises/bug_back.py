@@ -3,9 +3,9 @@ which tests go red: `pytest -p smartstore.exercises.bug_back --bring-back=enum t
 
 It changes nothing unless pytest is started with it and with `--bring-back`; nothing on disk
 changes, only the test run's own process:
-- `enum`: the first migration is plain autogenerate's (tests/fixtures/broken_enum_migration/), whose
-  downgrade leaves the ENUM type `user_role` behind; the later migrations follow it unchanged, so
-  only that one line is missing.
+- `enum`: the first migration is plain autogenerate's (smartstore.workbook.plain_migration makes it
+  from the committed one), whose downgrade leaves the ENUM type `user_role` behind; the later
+  migrations follow it unchanged, so only the enum's lines differ.
 - `naive-timestamps`: `UTCDateTime` lets naive datetimes in and gives them back naive, as the first
   draft's `DateTime` column with `default=datetime.utcnow` did.
 """
@@ -21,10 +21,9 @@ from alembic.script import ScriptDirectory
 
 import smartstore.migrations
 from smartstore.models.base import UTCDateTime
-from smartstore.settings import PROJECT_ROOT
+from smartstore.workbook.plain_migration import REVISION as BROKEN_REVISION
+from smartstore.workbook.plain_migration import write_plain_autogenerate_migration
 
-BROKEN_HISTORY = PROJECT_ROOT / "tests" / "fixtures" / "broken_enum_migration"
-BROKEN_REVISION = "0001broken"
 BUGS = ("enum", "naive-timestamps")
 
 
@@ -47,8 +46,7 @@ def _plain_autogenerate_migrations(folder: Path) -> None:
     project_config = smartstore.migrations.alembic_config
     history = ScriptDirectory.from_config(project_config())
     first = history.get_base()
-    (broken,) = BROKEN_HISTORY.glob("*.py")
-    shutil.copy(broken, folder / broken.name)
+    write_plain_autogenerate_migration(folder)
     for script in history.walk_revisions():
         if script.revision == first:
             continue
