@@ -22,6 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+import smartstore
 from smartstore import embedded
 from smartstore.migrations import head
 from smartstore.settings import PROJECT_ROOT
@@ -168,3 +169,14 @@ def test_an_installed_package_runs_the_demo_and_alembic_from_any_folder(
         assert list(elsewhere.iterdir()) == []  # and nothing left in the folder it ran from
     finally:
         embedded.stop(home)
+
+
+def test_the_version_is_written_once(wheel: Path) -> None:
+    """`smartstore.__version__` is the one place: pyproject.toml reads it (dynamic), and the wheel's
+    metadata carries it."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project
+    assert "version" in project["dynamic"]
+    dist_info = f"smartstore-{smartstore.__version__}.dist-info"
+    metadata = zipfile.ZipFile(wheel).read(f"{dist_info}/METADATA").decode()
+    assert f"\nVersion: {smartstore.__version__}\n" in metadata
