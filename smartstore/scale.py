@@ -235,7 +235,8 @@ def scale_seed(
     if stores < 1 or products_per_store < 0:
         raise ValueError("stores must be at least 1 and products_per_store at least 0")
     # tqdm's text bar, in a terminal and in a notebook alike: tqdm.auto's notebook bar needs
-    # ipywidgets, which the workbook does not install (without it, that bar raises ImportError)
+    # ipywidgets, which the workbook does not install (without it, importing tqdm.auto in a
+    # notebook prints a TqdmWarning into the cell's output, then falls back to this same bar)
     from tqdm import tqdm
 
     started = time.perf_counter()
