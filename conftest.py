@@ -21,7 +21,7 @@ kernels use them through the package's own settings, and two workers never share
 the root, not in tests/, so that `pytest notebooks/` alone gets it too, from any folder.
 
 nbval (the notebooks' runner) is loaded here, only for a run that may collect a notebook: importing
-it costs about a second (nbformat's jsonschema builds rfc3987-syntax's parsers at import), which a
+it costs seconds (nbformat's jsonschema builds rfc3987-syntax's parsers at import), which a
 learner running `pytest tests/test_models.py` should not wait for. pyproject.toml switches its
 automatic loading off (`-p no:nbval`).
 """
