@@ -25,7 +25,7 @@ from typing import NoReturn
 
 from sqlalchemy.engine import URL
 
-from smartstore.db import NO_DATABASE, display_url
+from smartstore.db import NO_DATABASE, connect, display_url
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import DEBUG_VARIABLE, Settings, get_settings
 
@@ -115,8 +115,13 @@ def db_run(settings: Settings, command: list[str]) -> int:
         raise SmartstoreError("usage: smartstore db run -- COMMAND [ARGS…]")
     # start the server (and hold it) for as long as the command runs
     url = embedded_layer().start_embedded_database(settings)
+    connect(url).close()  # a database that does not answer is said now, not by the command later
     env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False)}
-    child = subprocess.Popen(command, env=env)
+    try:
+        child = subprocess.Popen(command, env=env)
+    except OSError as error:  # as a shell says it: 127 not found, 126 found but not runnable
+        print(f"smartstore db run: {command[0]}: {error.strerror}", file=sys.stderr)
+        return 127 if isinstance(error, FileNotFoundError) else 126
     for passed_on in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(passed_on, lambda signum, frame: child.send_signal(signum))
     while True:

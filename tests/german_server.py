@@ -35,8 +35,10 @@ def missing() -> str | None:
 
 
 @contextmanager
-def german_server() -> Iterator[str]:
-    """A running PostgreSQL 15 whose `smartstore` database answers in German; yields its URL."""
+def german_server(tcp_port: int | None = None) -> Iterator[str]:
+    """A running PostgreSQL 15 whose `smartstore` database answers in German; yields its URL (the
+    socket's, as the superuser). With `tcp_port` it also listens on 127.0.0.1 and checks passwords
+    there (scram-sha-256), for tests of a wrong password: the embedded server trusts its socket."""
     folder = Path(tempfile.mkdtemp(prefix="smartstore-german-"))
     folder.chmod(0o755)
     data, sockets, locales = folder / "data", folder / "run", folder / "locales"
@@ -51,14 +53,18 @@ def german_server() -> Iterator[str]:
         locales.mkdir()
         run(["localedef", "-i", "de_DE", "-f", "UTF-8", str(locales / LOCALE)], env)
         locales.chmod(0o755)
-        initdb = [str(DEBIAN_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
-        run(as_user(user, [*initdb, "--encoding=UTF8", "--locale=C", "--no-sync"]), env)
-        options = f"-h '' -k {sockets} -c fsync=off"
+        initdb = [str(DEBIAN_BIN / "initdb"), "-D", str(data), "-U", "postgres"]
+        auth = ["--auth-local=trust", "--auth-host=scram-sha-256"]
+        run(as_user(user, [*initdb, *auth, "--encoding=UTF8", "--locale=C", "--no-sync"]), env)
+        listen = f"-h 127.0.0.1 -p {tcp_port}" if tcp_port else "-h ''"
+        options = f"{listen} -k {sockets} -c fsync=off"
         run(as_user(user, [*pg_ctl, "-l", str(data / "log"), "-o", options, "start"]), env)
-        with psycopg.connect(f"host={sockets} user=postgres dbname=postgres", autocommit=True) as c:
+        socket = f"host={sockets} port={tcp_port or 5432} user=postgres"
+        with psycopg.connect(f"{socket} dbname=postgres", autocommit=True) as c:
             c.execute("CREATE DATABASE smartstore")
             c.execute(f"ALTER DATABASE smartstore SET lc_messages TO '{LOCALE}'")
-        yield f"postgresql+psycopg://postgres@/smartstore?host={sockets}"
+        port = f"&port={tcp_port}" if tcp_port else ""
+        yield f"postgresql+psycopg://postgres@/smartstore?host={sockets}{port}"
     finally:
         if (data / "postmaster.pid").exists():
             run(as_user(user, [*pg_ctl, "-m", "immediate", "stop"]), env)
