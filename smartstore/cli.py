@@ -7,6 +7,8 @@ smartstore db url       the URL of the smartstore database
 smartstore db psql      a psql shell on the smartstore database (the wheel's client that fits the server)
 smartstore db run -- CMD  run CMD with the server up; it stops afterwards unless kept running
 smartstore seed         the sample data (same as python -m smartstore.seed)
+smartstore catalog ingest   embed every product that has no embedding yet (or an outdated one)
+smartstore catalog search --store SLUG TEXT [--k N]   the products of one store nearest to TEXT
 smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)
 """
 
@@ -15,8 +17,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import NoReturn
+
+from sqlalchemy import Engine
 
 from smartstore import embedded
 from smartstore.db import client_command, display_url, start_embedded_database
@@ -114,6 +119,51 @@ def seed_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def catalog_command(args: argparse.Namespace) -> int:
+    from smartstore import catalog
+    from smartstore.db import make_engine
+
+    engine = make_engine(start_embedded_database())
+    try:
+        if args.action == "ingest":
+            return catalog_ingest(engine)
+        store_id = catalog.store_id_of(engine, args.store)
+        hits = catalog.search(engine, store_id, args.text, k=args.k)
+        if not hits:
+            print(f"No products of {args.store} are embedded yet: run `smartstore catalog ingest`.")
+        for hit in hits:
+            print(f"{hit.distance:.3f}  {hit.product_id:>8}  {hit.name}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def catalog_ingest(engine: Engine) -> int:
+    """Ingest with a progress bar (tqdm, where it is installed) or a line per batch."""
+    from smartstore import catalog
+
+    total = catalog.pending(engine)
+    print(f"{total:,} products to embed.")
+    started = time.perf_counter()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        done = 0
+
+        def step(rows: int) -> None:
+            nonlocal done
+            done += rows
+            print(f"  {done:,} of {total:,} embedded")
+
+        embedded = catalog.ingest(engine, on_batch=step)
+    else:
+        with tqdm(total=total, unit=" products", unit_scale=True, disable=total < 10_000) as bar:
+            embedded = catalog.ingest(engine, on_batch=bar.update)
+    seconds = time.perf_counter() - started
+    print(f"Embedded {embedded:,} products in {seconds:.1f} s.")
+    return 0
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with a mistake reported in one line (usage is one `--help` away)."""
 
@@ -161,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--seed", type=int, default=0, help="the same seed gives the same rows (default 0)"
     )
+    catalog = commands.add_parser(
+        "catalog", help="the products' embeddings: ingest them, search one store"
+    ).add_subparsers(dest="action", required=True)
+    catalog.add_parser("ingest", help="embed every product without an up-to-date embedding")
+    search = catalog.add_parser("search", help="one store's products nearest to a text")
+    search.add_argument("--store", required=True, help="the store's slug")
+    search.add_argument("text", help="what to look for")
+    search.add_argument("--k", type=whole_number(1), default=10, help="how many hits (default 10)")
     return parser
 
 
@@ -175,6 +233,8 @@ def run(argv: list[str]) -> int:
     settings = get_settings()
     if args.command == "seed":
         return seed_command(args)
+    if args.command == "catalog":
+        return catalog_command(args)
     if args.action == "psql":
         return db_psql(settings, args.args)
     if args.action == "run":
