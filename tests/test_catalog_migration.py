@@ -49,6 +49,8 @@ def test_a_server_without_the_extension_gets_one_message_that_says_what_to_insta
 
 
 def test_the_downgrade_drops_the_extension_its_upgrade_created(scratch_url: URL) -> None:
+    if has_vector(scratch_url):
+        pytest.skip("this server installs pgvector in every new database (template1)")
     config = alembic_config(scratch_url, configure_logging=False)
     command.upgrade(config, REVISION)
     assert has_vector(scratch_url)
@@ -58,7 +60,7 @@ def test_the_downgrade_drops_the_extension_its_upgrade_created(scratch_url: URL)
 
 def test_the_downgrade_keeps_an_extension_that_was_there_before(scratch_url: URL) -> None:
     with connect(scratch_url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION vector")
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     config = alembic_config(scratch_url, configure_logging=False)
     command.upgrade(config, REVISION)
     command.downgrade(config, "-1")
