@@ -1,10 +1,11 @@
 """Where the database is: the one place that reads the environment.
 
-`DATABASE_URL` points everything (package, Alembic, notebooks, tests) at any PostgreSQL. Without it,
-the package runs its own embedded PostgreSQL 16 with its data in `SMARTSTORE_HOME`; by default
-`.smartstore/` at the project's root in a checkout, so a learner can see and delete it, and a per-user
-data folder (`~/.local/share/smartstore` on Linux) where the package is installed, never inside the
-installed package itself.
+`DATABASE_URL` points everything (package, Alembic, notebooks, tests) at any PostgreSQL (and
+`QDRANT_URL` notebook 14 at a Qdrant server). Without it, the package runs its own embedded
+PostgreSQL 16 with its data in `SMARTSTORE_HOME`; by default `.smartstore/` at the project's root in
+a checkout, so a learner can see and delete it, and a per-user data folder
+(`~/.local/share/smartstore` on Linux) where the package is installed, never inside the installed
+package itself.
 """
 
 import os
@@ -74,6 +75,13 @@ def get_settings() -> Settings:
         database_url=normalize_url(raw_url) if raw_url else None,
         home=home.expanduser().resolve(),
     )
+
+
+def qdrant_url() -> str | None:
+    """`QDRANT_URL` (`http://localhost:6333`): notebook 14 talks to that Qdrant server; unset, it
+    runs Qdrant in local mode, in the notebook's own process (no server), as DATABASE_URL unset
+    means the embedded PostgreSQL."""
+    return os.environ.get("QDRANT_URL", "").strip() or None
 
 
 MIGRATION_TIMEOUTS = {
