@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, text
 from smartstore import catalog, plans
 from smartstore.exercises import Verdict, database_error, not_yet, right
 from smartstore.settings import qdrant_url
-from smartstore.tenancy import scope_to_store, store_transaction
+from smartstore.tenancy import APP_ROLE, scope_to_store, store_transaction
 
 COLLECTION = "products"
 STORE_KEY = "store_id"
@@ -146,6 +146,12 @@ def check_qdrant_query(search_store: Callable[..., object]) -> Verdict:
 # ---- Exercise 14.2: a small store among thousands, through the HNSW index ---------------------
 
 STORE_INDEX = "ix_product_embeddings_store_id"
+
+
+class LeftTheAppRole(Exception):
+    """The settings switched back from smartstore_app: the query would run without RLS."""
+
+
 FILTERED = text(
     "SELECT product_id, store_id FROM product_embeddings WHERE store_id = :s "
     "ORDER BY embedding <=> :q LIMIT :k"
@@ -167,6 +173,8 @@ def filtered_hnsw(
             connection.execute(text("SET LOCAL enable_seqscan = off"))
             scope_to_store(connection, store_id)
             configure(connection)
+            if connection.execute(text("SELECT current_user")).scalar_one() != APP_ROLE:
+                raise LeftTheAppRole
             vector = catalog.vector_literal(catalog.embed(query))
             return [
                 tuple(row)
@@ -185,6 +193,10 @@ def check_small_store_fix(
     k = 10
     try:
         rows = filtered_hnsw(engine, store_id, query, k, configure)
+    except LeftTheAppRole:
+        return not_yet(
+            name, f"your settings left the role {APP_ROLE}: the query must stay under RLS."
+        )
     except Exception as error:  # the learner's settings: any error becomes a hint
         return not_yet(name, f"the query failed: {database_error(error)}")
     exact = [(hit.product_id, hit.store_id) for hit in catalog.search(engine, store_id, query, k=k)]
