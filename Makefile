@@ -65,7 +65,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 check-migrations: $(STAMP)
-	$(PY) -m smartstore.migration_lint
+	$(PY) -m smartstore.tools.migration_lint
 
 # The suite again through DATABASE_URL against throwaway servers: PostgreSQL 18 as a superuser,
 # PostgreSQL 16 as a login with only CREATEDB and CREATEROLE, and Python 3.13 (see tests/matrix.py).
@@ -83,16 +83,16 @@ notebooks: $(STAMP)
 	$(PY) -m ruff format notebooks
 
 bench: $(STAMP)
-	$(PY) -m smartstore.bench --json bench.json
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.bench --json bench.json
 
 bench-loop: $(STAMP)
-	$(PY) -m smartstore.bench_loop
+	$(PY) -m smartstore.tools.bench_loop
 
 bench-search: $(STAMP)
-	$(PY) -m smartstore.tools.bench_search
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.bench_search
 
 schema: $(STAMP)
-	$(PY) -m smartstore.schema
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.schema
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -102,7 +102,7 @@ lint: $(STAMP)
 # header of the lock names this command. It needs only uv, not a full install, so it works even when
 # pyproject.toml asks for a package the lock lacks yet.
 lock: $(VENV)/bin/uv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.12 \
 	  --custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) --output-file $(LOCK)
 
 reset: $(STAMP)

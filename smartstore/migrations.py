@@ -13,6 +13,7 @@ command line (`upgrade head`, `current`, `history`, …) with that configuration
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -21,12 +22,42 @@ from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from smartstore.errors import run_command
-from smartstore.settings import IN_CHECKOUT, PROJECT_ROOT
+from smartstore.errors import SmartstoreError, run_command
 
-ALEMBIC_INI: Path | None = PROJECT_ROOT / "alembic.ini" if IN_CHECKOUT else None
-SCRIPT_LOCATION = PROJECT_ROOT / "alembic" if IN_CHECKOUT else Path(__file__).parent / "alembic"
-"""The folder with env.py and versions/: the checkout's alembic/, or the installed copy."""
+
+@dataclass(frozen=True)
+class Migrations:
+    """Where the migrations are, as `locate()` found them."""
+
+    script_location: Path
+    """The folder with env.py and versions/: the checkout's alembic/, or the installed copy."""
+    ini: Path | None
+    """The checkout's alembic.ini; None where the package is installed (there is none)."""
+
+    @property
+    def checkout(self) -> Path | None:
+        """The project's checkout (the folder with alembic.ini, tests/, notebooks/), if this is one."""
+        return self.ini.parent if self.ini is not None else None
+
+    def require_checkout(self, what: str) -> Path:
+        """The checkout's folder, or a clear error saying that `what` needs one."""
+        if self.checkout is None:
+            raise SmartstoreError(
+                f"{what} needs the project's checkout (git clone, then `make demo`); an installed "
+                "smartstore package has no alembic.ini, tests/ or notebooks/."
+            )
+        return self.checkout
+
+
+def locate() -> Migrations:
+    """Find the migrations now, not at import: the checkout's `alembic/` and `alembic.ini` when the
+    package runs from a checkout (an editable install, or the repo on sys.path), else the copy
+    installed inside the package as `smartstore/alembic/`."""
+    package = Path(__file__).resolve().parent
+    root = package.parent
+    if (root / "alembic.ini").is_file() and (root / "alembic" / "env.py").is_file():
+        return Migrations(script_location=root / "alembic", ini=root / "alembic.ini")
+    return Migrations(script_location=package / "alembic", ini=None)
 
 
 def alembic_config(
@@ -36,11 +67,12 @@ def alembic_config(
     configure_logging: bool = True,
 ) -> Config:
     """The project's Alembic configuration, aimed at a URL or an open connection if given."""
-    if ALEMBIC_INI is not None:
-        config = Config(ALEMBIC_INI)
+    found = locate()
+    if found.ini is not None:
+        config = Config(found.ini)
     else:
         config = Config()
-        config.set_main_option("script_location", str(SCRIPT_LOCATION))
+        config.set_main_option("script_location", str(found.script_location))
         config.set_main_option("path_separator", "os")
     if script_location is not None:
         config.set_main_option("script_location", str(script_location))
@@ -69,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.parser.error("too few arguments")
     config = alembic_config()
     config.cmd_opts = options
-    if ALEMBIC_INI is None:
+    if config.config_file_name is None:
         # what alembic.ini's logging section does in a checkout: Alembic's INFO lines on stderr
         logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
         logging.getLogger("alembic").setLevel(logging.INFO)

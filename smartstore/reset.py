@@ -6,21 +6,23 @@ when it runs, so they are safe to drop at any time; this drops them all at once.
 the main `smartstore` database of the embedded server (it comes back empty on next use;
 `make demo` migrates and seeds it again). The venv and the server's data folder stay.
 
-What counts as scratch is `smartstore.scratch`'s to say: the same list of kinds that names every
+What counts as scratch is `smartstore.tools.scratch`'s to say: the same list of kinds that names every
 throwaway database finds them here (`scratch_databases()`), so a new kind cannot be missed. What a
 test run still running uses stays: its database `<database>_test_<pid>` (and those named after it)
-while that process lives, and a template it holds in use (`smartstore.testdb`).
+while that process lives, and a template it holds in use (`smartstore.tools.testdb`).
 """
 
 import argparse
 import shutil
 import sys
 
-from smartstore import lab, testdb
-from smartstore.db import display_url, drop_database, start_embedded_database
+from smartstore import embedded
+from smartstore.db import display_url, drop_database
 from smartstore.errors import SmartstoreError, run_command
-from smartstore.scratch import scratch_databases
 from smartstore.settings import get_settings
+from smartstore.tools import testdb
+from smartstore.tools.scratch import scratch_databases
+from smartstore.workbook import lab
 
 
 def reset(include_main: bool = False) -> list[str]:
@@ -32,7 +34,7 @@ def reset(include_main: bool = False) -> list[str]:
             "DATABASE_URL is set: --all drops only the embedded server's database, never yours. "
             "Drop the scratch databases without --all, or drop your database yourself."
         )
-    url = start_embedded_database(settings)
+    url = embedded.start_embedded_database(settings)
     done = [f"dropped template {name}" for name in testdb.drop_templates(url)]
     running = [name for name, alive in testdb.run_databases(url).items() if alive]
     for name in scratch_databases(url):
@@ -40,7 +42,7 @@ def reset(include_main: bool = False) -> list[str]:
             continue  # a test run's that is still running
         drop_database(url.set(database=name))
         done.append(f"dropped database {name}")
-    folder = settings.home / lab.LAB_FOLDER
+    folder = embedded.home(settings) / lab.LAB_FOLDER
     if folder.exists():
         shutil.rmtree(folder)
         done.append(f"removed the scratch Alembic folders ({folder.name}/ in the data folder)")
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "--all", action="store_true", help="the main smartstore database too (embedded only)"
     )
     args = parser.parse_args(argv)
-    where = display_url(start_embedded_database())
+    where = display_url(embedded.start_embedded_database())
     done = reset(include_main=args.all)
     print(f"On {where}:" if done else "Nothing to reset.")
     for line in done:

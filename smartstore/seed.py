@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import psycopg
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from smartstore.db import get_engine
+from smartstore.db import configured_url, make_engine
 from smartstore.errors import SmartstoreError, one_line, run_command
 from smartstore.models import Product, Store, User, UserRole
 
@@ -114,15 +115,25 @@ def lost_mid_seed() -> Iterator[None]:
         ) from exc
 
 
-def main() -> None:
-    engine = get_engine()
-    # a server that is not there fails at connect(), plainly, before the seed has begun
-    with engine.connect() as connection, Session(bind=connection) as session:
-        with lost_mid_seed():
-            result = seed(session)
-            session.flush()
-        session.commit()
+def seed_url(url: URL) -> None:
+    """Seed the database at `url` and say what was added (`smartstore seed`, `python -m
+    smartstore.seed`)."""
+    engine = make_engine(url)
+    try:
+        # a server that is not there fails at connect(), plainly, before the seed has begun
+        with engine.connect() as connection, Session(bind=connection) as session:
+            with lost_mid_seed():
+                result = seed(session)
+                session.flush()
+            session.commit()
+    finally:
+        engine.dispose()
     print(result.summary())
+
+
+def main() -> None:
+    """`python -m smartstore.seed`: the database in DATABASE_URL."""
+    seed_url(configured_url())
 
 
 if __name__ == "__main__":

@@ -1,11 +1,9 @@
-"""Where the database is: the one place that reads the environment.
+"""Configuration: the one module that reads the environment.
 
-`DATABASE_URL` points everything (package, Alembic, notebooks, tests) at any PostgreSQL (and
-`QDRANT_URL` notebook 14 at a Qdrant server). Without it, the package runs its own embedded
-PostgreSQL 16 with its data in `SMARTSTORE_HOME`; by default `.smartstore/` at the project's root in
-a checkout, so a learner can see and delete it, and a per-user data folder
-(`~/.local/share/smartstore` on Linux) where the package is installed, never inside the installed
-package itself.
+`DATABASE_URL` points everything (package, Alembic, notebooks, tests) at any PostgreSQL; the core uses
+no other database and starts no server. `SMARTSTORE_HOME` is the embedded server's folder, which only
+`smartstore.embedded` (the `embedded` extra) uses; its default is that package's to choose.
+`QDRANT_URL` points notebook 14 at a Qdrant server (unset: Qdrant's local mode, in process).
 """
 
 import os
@@ -13,25 +11,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from smartstore.validation import InvalidInput
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout's root folder; where the package is installed, the site-packages folder instead."""
-IN_CHECKOUT = (PROJECT_ROOT / "alembic.ini").is_file()
-"""True when the package runs from the project's checkout (editable install, or the repo on sys.path)."""
 DATABASE_NAME = "smartstore"
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: URL | None
-    """The user's own server, from `DATABASE_URL`; None means the embedded server."""
-    home: Path
-    """The embedded server's folder: its data lives in `home / "pgdata"`."""
+    """The database everything uses, from `DATABASE_URL`; None: none is configured."""
+    home: Path | None = None
+    """`SMARTSTORE_HOME`, the embedded server's folder if given (`smartstore.embedded.home()` says
+    which folder it is when not)."""
 
     @property
     def uses_embedded_server(self) -> bool:
@@ -60,20 +54,13 @@ def normalize_url(raw: str) -> URL:
     return url
 
 
-def default_home() -> Path:
-    """`.smartstore/` in the checkout; the user's data folder where the package is installed."""
-    if IN_CHECKOUT:
-        return PROJECT_ROOT / ".smartstore"
-    return platformdirs.user_data_path("smartstore")
-
-
 def get_settings() -> Settings:
     """Read the environment now (not at import) so a test or a notebook can change it first."""
     raw_url = os.environ.get("DATABASE_URL", "").strip()
-    home = Path(os.environ.get("SMARTSTORE_HOME") or default_home())
+    raw_home = os.environ.get("SMARTSTORE_HOME", "").strip()
     return Settings(
         database_url=normalize_url(raw_url) if raw_url else None,
-        home=home.expanduser().resolve(),
+        home=Path(raw_home).expanduser().resolve() if raw_home else None,
     )
 
 
@@ -82,6 +69,20 @@ def qdrant_url() -> str | None:
     runs Qdrant in local mode, in the notebook's own process (no server), as DATABASE_URL unset
     means the embedded PostgreSQL."""
     return os.environ.get("QDRANT_URL", "").strip() or None
+
+
+DEBUG_VARIABLE = "SMARTSTORE_DEBUG"
+
+
+def debug_requested() -> bool:
+    """`SMARTSTORE_DEBUG=1`: a command shows the traceback of an error instead of one line."""
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def plain_autogenerate() -> bool:
+    """`SMARTSTORE_PLAIN_AUTOGENERATE=1`: alembic/env.py leaves alembic-postgresql-enum out, to show
+    plain Alembic's enum bug (notebook 08)."""
+    return os.environ.get("SMARTSTORE_PLAIN_AUTOGENERATE") == "1"
 
 
 MIGRATION_TIMEOUTS = {

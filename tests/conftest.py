@@ -4,17 +4,20 @@ rolled back afterwards (pypi/warehouse's way), and scratch databases for tests t
 things.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from smartstore import embedded
 from smartstore.db import configured_url, drop_database, make_engine
-from smartstore.scratch import fresh_database
+from smartstore.embedded import server as embedded
+from smartstore.migrations import alembic_config
+from smartstore.tools.scratch import fresh_database
+from smartstore.workbook.exercises.bug_back import plain_autogenerate_first
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +67,26 @@ def home(tmp_path: Path) -> Iterator[Path]:
 
 def count(session: Session, sql: str, **params: object) -> int:
     return session.execute(text(sql), params).scalar_one()
+
+
+ProjectConfig = Callable[..., Config]
+
+
+@pytest.fixture
+def project_config(request: pytest.FixtureRequest) -> ProjectConfig:
+    """The project's Alembic configuration (`smartstore.migrations.alembic_config`, a URL optional),
+    quiet; with the enum bug brought back (`-p tests.bug_back --bring-back=enum`), the history whose
+    first migration is plain autogenerate's. The tests that migrate take it from here, so the plugin
+    hands them the broken history without patching anything."""
+    from tests.bug_back import BROKEN_HISTORY, BROKEN_MIGRATION_FOLDER
+
+    folder = request.config.stash.get(BROKEN_HISTORY, None)
+
+    def make(url: URL | None = None, **kwargs: object) -> Config:
+        config = alembic_config(url, configure_logging=False, **kwargs)  # type: ignore[arg-type]
+        if folder is not None:
+            (broken,) = BROKEN_MIGRATION_FOLDER.glob("*.py")
+            plain_autogenerate_first(config, broken, folder)
+        return config
+
+    return make

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import psycopg
 
-from smartstore.pgserver import bin_dir, os_user
+from smartstore.embedded.pgserver import bin_dir, os_user
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNER = "learner"

@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import URL
 
-from smartstore.schema import catalog_objects, dump_schema
+from smartstore.tools.schema import catalog_objects, dump_schema
 
 ONLY_ALEMBIC_VERSION = [
     ("index", "public.alembic_version_pkc"),

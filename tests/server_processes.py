@@ -8,13 +8,13 @@ from pathlib import Path
 
 import psutil
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 
 HOLD = """
 import os, sys, time
 from pathlib import Path
-from smartstore.db import start_embedded_database
-from smartstore import embedded
+from smartstore.embedded import start_embedded_database
+from smartstore.embedded import server as embedded
 if len(sys.argv) > 3:  # start together with others: say we are ready, wait for the signal
     Path(f"{sys.argv[3]}.ready.{os.getpid()}").touch()
     while not Path(sys.argv[3]).exists():

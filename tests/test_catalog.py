@@ -19,9 +19,9 @@ from sqlalchemy.engine import URL
 from smartstore import catalog
 from smartstore.db import drop_database, make_engine
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
-from smartstore.scratch import fresh_database
 from smartstore.tenancy import store_transaction, use_app_role
+from smartstore.tools.scale import scale_seed
+from smartstore.tools.scratch import fresh_database
 from smartstore.validation import InvalidInput
 
 STORE_SIZES = [3, 10, 40, 300, 2_000, 4_000]

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from sqlalchemy.engine import URL
 
-from smartstore import pgserver
-from smartstore.db import client_command, connect, server_major, server_version
+from smartstore.db import connect, server_major, server_version
+from smartstore.embedded import client_command, pgserver
 from smartstore.errors import SmartstoreError
 
 

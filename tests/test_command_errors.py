@@ -15,7 +15,8 @@ from sqlalchemy.engine import URL
 
 from smartstore.db import connect
 from smartstore.migrations import upgrade
-from smartstore.settings import PROJECT_ROOT
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SECRET = "hunter2-secret"
 URL_FORM = "postgresql://user:password@host:5432/database"
@@ -25,8 +26,8 @@ COMMANDS = {
     "smartstore db psql": ["-m", "smartstore", "db", "psql"],
     "python -m smartstore.seed": ["-m", "smartstore.seed"],
     "python -m smartstore.demo": ["-m", "smartstore.demo"],
-    "python -m smartstore.bench": ["-m", "smartstore.bench"],
-    "python -m smartstore.schema": ["-m", "smartstore.schema"],
+    "python -m smartstore.tools.bench": ["-m", "smartstore.tools.bench"],
+    "python -m smartstore.tools.schema": ["-m", "smartstore.tools.schema"],
     "python -m smartstore.reset": ["-m", "smartstore.reset"],
     "python -m smartstore.migrations": ["-m", "smartstore.migrations", "upgrade", "head"],
     "alembic upgrade head": ["-m", "alembic", "upgrade", "head"],

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from smartstore import lab
-from smartstore.command_output import short_traceback, without_machine_paths
 from smartstore.migrations import alembic_config
 from smartstore.models import metadata
-from smartstore.settings import PROJECT_ROOT
+from smartstore.workbook import lab
+from smartstore.workbook.command_output import short_traceback, without_machine_paths
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
 from tests.server_processes import env_for, holder, smartstore, wait_until_stopped
 
@@ -81,7 +81,7 @@ def test_a_data_folder_of_another_major_version_gets_a_clear_error(home: Path) -
     (embedded.pgdata_of(home) / "PG_VERSION").write_text("18\n")
     with pytest.raises(SmartstoreError, match="made by PostgreSQL 18"):
         embedded.acquire(home)
-    shown = smartstore(home, "seed")
+    shown = smartstore(home, "db", "start")
     assert shown.returncode == 1
     assert "Traceback" not in shown.stderr
     assert "rm -rf" in shown.stderr and "SMARTSTORE_HOME" in shown.stderr
@@ -121,11 +121,12 @@ def test_db_run_stops_the_server_after_a_sigterm(home: Path, tmp_path: Path) -> 
 
 
 RESTART_IN_ONE_PROCESS = """
-from smartstore import embedded
-from smartstore.db import connect, drop_database, start_embedded_database
-from smartstore.settings import get_settings
+from smartstore.embedded import server as embedded
+from smartstore.db import connect, drop_database
+from smartstore.embedded import start_embedded_database
+from smartstore.embedded import home as embedded_home
 
-home = get_settings().home
+home = embedded_home()
 start_embedded_database()
 assert embedded.stop(home)
 url = start_embedded_database()  # started again, in the same process
@@ -151,3 +152,32 @@ def test_a_stopped_server_starts_again_in_the_same_process(home: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True", "smartstore", "smartstore"]
     assert wait_until_stopped(home)  # and it stops when that process exits
+
+
+FIRST_CELL = """
+import os, subprocess, sys
+from smartstore.embedded import use_embedded_database
+use_embedded_database()
+child = "import os; from smartstore.db import configured_url; print(configured_url().database)"
+print(subprocess.run([sys.executable, "-c", child], capture_output=True, text=True).stdout.strip())
+"""
+
+
+def test_a_notebooks_first_cell_starts_the_server_says_so_and_hands_its_url_on(home: Path) -> None:
+    started = subprocess.run(
+        [sys.executable, "-c", FIRST_CELL], env=env_for(home), capture_output=True, text=True
+    )
+    assert started.returncode == 0, started.stderr
+    # the line, then what a command the notebook runs finds in DATABASE_URL
+    assert (
+        started.stdout == "database: the embedded PostgreSQL 16 server (smartstore)\nsmartstore\n"
+    )
+    assert wait_until_stopped(home)  # held by the kernel only: gone when it exits
+
+
+def test_db_run_hands_the_command_the_servers_url_as_database_url(home: Path) -> None:
+    reach = "from smartstore.db import configured_url as u, server_version as v; print(u().database, v(u()))"
+    shown = smartstore(home, "db", "run", "--", sys.executable, "-c", reach)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("smartstore 16.")  # the core, through DATABASE_URL alone
+    assert wait_until_stopped(home)

@@ -2,7 +2,7 @@
 
 from sqlalchemy.engine import URL
 
-from smartstore.exercises.basics import (
+from smartstore.workbook.exercises.basics import (
     check_nullable_columns,
     check_products_columns,
     check_where_am_i,

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
-from smartstore.exercises import Verdict, database_error, first_line, not_yet, right
+from smartstore.workbook.exercises import Verdict, database_error, first_line, not_yet, right
 
 
 def test_a_right_verdict_reads_as_one_line_and_is_true() -> None:

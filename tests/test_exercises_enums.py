@@ -8,7 +8,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
 from smartstore.db import make_engine
-from smartstore.exercises import enums
+from smartstore.workbook.exercises import enums
 
 PLAIN_MIGRATION = next(
     (Path(__file__).parent / "fixtures" / "broken_enum_migration").glob("0001broken_*.py")

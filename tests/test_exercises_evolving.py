@@ -1,6 +1,6 @@
 """Notebooks 12 and 13's checkers, each given a wrong and a right answer on a real database."""
 
-from smartstore.exercises import evolving
+from smartstore.workbook.exercises import evolving
 
 ADD_AND_USE = """
 op.execute("ALTER TYPE user_role ADD VALUE 'auditor'")

@@ -7,7 +7,8 @@ from alembic import command
 from sqlalchemy import Boolean, Column, true
 from sqlalchemy.engine import URL
 
-from smartstore.exercises.migrating import (
+from smartstore.migrations import alembic_config, head, upgrade
+from smartstore.workbook.exercises.migrating import (
     check_brought_to_head,
     check_foreign_keys,
     check_is_active_draft,
@@ -16,7 +17,6 @@ from smartstore.exercises.migrating import (
     generate,
     scratch_metadata,
 )
-from smartstore.migrations import alembic_config, head, upgrade
 
 
 def draft(versions: Path, url: URL, **column: object) -> Path:

@@ -7,7 +7,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Identi
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from smartstore.exercises.modeling import (
+from smartstore.migrations import upgrade
+from smartstore.validation import InvalidInput
+from smartstore.workbook.exercises.modeling import (
     check_init_imports,
     check_negative_price,
     check_review_model,
@@ -15,8 +17,6 @@ from smartstore.exercises.modeling import (
     check_transitive_import,
     scratch_base,
 )
-from smartstore.migrations import upgrade
-from smartstore.validation import InvalidInput
 
 
 @pytest.fixture

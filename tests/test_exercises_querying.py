@@ -8,10 +8,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from smartstore.db import make_engine
-from smartstore.exercises import querying
 from smartstore.migrations import upgrade
 from smartstore.models import Product, Store
 from smartstore.seed import seed
+from smartstore.workbook.exercises import querying
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect
-from smartstore.exercises import scale
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
+from smartstore.tools.scale import scale_seed
+from smartstore.workbook.exercises import scale
 
 
 @pytest.fixture

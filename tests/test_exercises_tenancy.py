@@ -3,8 +3,8 @@
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from smartstore.exercises import tenancy
 from smartstore.models import Product
+from smartstore.workbook.exercises import tenancy
 from tests.test_exercises_querying import seeded  # noqa: F401  (the fixture)
 
 

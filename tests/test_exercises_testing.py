@@ -1,7 +1,7 @@
 """Notebook 9's checkers: with a bug brought back, the test that protects against it goes red, and
 one that does not stays green. Each check starts a pytest of its own on a throwaway database."""
 
-from smartstore.exercises import testing
+from smartstore.workbook.exercises import testing
 
 ROUND_TRIP = "tests/test_migrations.py::test_round_trip_leaves_nothing_behind"
 CASCADE = "tests/test_models.py::test_product_belongs_to_store_and_cascades"

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
-from smartstore.exercises import timestamps
+from smartstore.workbook.exercises import timestamps
 
 
 def test_noon_in_tokyo_must_be_aware_and_in_tokyo(engine: Engine) -> None:

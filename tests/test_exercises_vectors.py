@@ -11,17 +11,17 @@ from sqlalchemy.orm import Session
 
 from smartstore import catalog
 from smartstore.db import make_engine
-from smartstore.exercises import vectors
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
 from smartstore.seed import seed
+from smartstore.tools.scale import scale_seed
+from smartstore.workbook.exercises import vectors
 
 
 @pytest.fixture(scope="module")
 def catalogue(migrated_url: URL) -> Iterator[tuple[Engine, int]]:
     """(engine, the id of northwind-books: 3 products among 10,005)."""
     from smartstore.db import drop_database
-    from smartstore.scratch import fresh_database
+    from smartstore.tools.scratch import fresh_database
 
     url = fresh_database("scratch_vectors", migrated_url)
     upgrade(url)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from tests.server_processes import (
     env_for,
     postgres_processes,
@@ -24,11 +24,13 @@ from tests.server_processes import (
 SEED_AND_WAIT = """
 import sys, time
 from pathlib import Path
-from smartstore.db import session_scope, start_embedded_database
+from smartstore.db import make_engine, session_scope
+from smartstore.embedded import start_embedded_database
 from smartstore.migrations import upgrade
 from smartstore.seed import seed
-upgrade(start_embedded_database())
-with session_scope() as session:
+url = start_embedded_database()
+upgrade(url)
+with session_scope(make_engine(url)) as session:
     seed(session)
     session.flush()  # the rows are written, the transaction is not committed yet
     print("seeding", flush=True)
@@ -58,7 +60,20 @@ def test_server_killed_mid_seed_recovers_with_nothing_partial(home: Path) -> Non
 
     assert rows(home) == "0|0|0"  # it started despite the stale pid file; the seed left nothing
     seeded = subprocess.run(
-        [sys.executable, "-m", "smartstore.seed"], env=env_for(home), capture_output=True, text=True
+        [
+            sys.executable,
+            "-m",
+            "smartstore",
+            "db",
+            "run",
+            "--",
+            sys.executable,
+            "-m",
+            "smartstore.seed",
+        ],
+        env=env_for(home),
+        capture_output=True,
+        text=True,
     )
     assert seeded.stdout == "Seeded 2 stores, 5 products, 3 users.\n", seeded.stderr
     assert rows(home) == "2|5|3"

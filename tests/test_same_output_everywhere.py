@@ -5,10 +5,10 @@ import re
 
 from sqlalchemy.engine import URL
 
-from smartstore.bench import explain_store_query, same_on_every_version
 from smartstore.db import connect
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
+from smartstore.tools.bench import explain_store_query, same_on_every_version
+from smartstore.tools.scale import scale_seed
 
 # what PostgreSQL 18.4 printed for notebook 11's query (timings and buffers as they came)
 PLAN_ON_18 = """Index Scan using uq_products_store_id_sku on products (actual time=0.020..0.041 rows=100.00 loops=1)

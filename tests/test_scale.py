@@ -13,7 +13,7 @@ from sqlalchemy.engine import URL
 
 from smartstore.db import connect
 from smartstore.migrations import upgrade
-from smartstore.scale import (
+from smartstore.tools.scale import (
     COPY_PRODUCTS,
     Vocabulary,
     copy_batches,
@@ -148,7 +148,7 @@ def test_loading_a_seed_twice_is_refused_and_adds_nothing(migrated_scratch: URL)
 INTERRUPTED = """
 import sys
 from sqlalchemy.engine import make_url
-from smartstore.scale import scale_seed
+from smartstore.tools.scale import scale_seed
 
 def wait_for_the_signal(rows):
     print(rows, flush=True)  # a first batch is in the server, not committed

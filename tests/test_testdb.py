@@ -1,4 +1,4 @@
-"""The test run's databases (smartstore.testdb and ../conftest.py): a copy of the template equals a
+"""The test run's databases (smartstore.tools.testdb and ../conftest.py): a copy of the template equals a
 freshly migrated database; a migration edited in place gets a new template and the stale one goes;
 an unfinished template is rebuilt; nobody connects to a template; killed runs' databases are
 dropped; pytest runs from notebooks/."""
@@ -13,12 +13,13 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
-from smartstore import testdb
 from smartstore.db import connect, drop_database, ensure_database
 from smartstore.errors import SmartstoreError
-from smartstore.migrations import SCRIPT_LOCATION, alembic_config, upgrade
-from smartstore.schema import dump_schema
-from smartstore.settings import PROJECT_ROOT
+from smartstore.migrations import alembic_config, locate, upgrade
+from smartstore.tools import testdb
+from smartstore.tools.schema import dump_schema
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 EDIT = "    op.execute(\"COMMENT ON TABLE stores IS 'edited in place'\")\n"
 
@@ -45,7 +46,7 @@ def base(migrated_url: URL, request: pytest.FixtureRequest) -> URL:
 def alembic_copy(tmp_path: Path) -> Path:
     """A copy of the migrations that a test may edit."""
     copy = tmp_path / "alembic"
-    shutil.copytree(SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(locate().script_location, copy, ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 

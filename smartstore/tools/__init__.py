@@ -1,1 +1,2 @@
-"""Benchmarks and scale tools: what measures the package, not what a service imports."""
+"""Benchmarks, the scale seed, the migration linter, the schema snapshot and throwaway databases:
+tools for the people who work on smartstore, built on the core (and the embedded server)."""

@@ -1,8 +1,9 @@
 """`make bench-search`: vector search inside one store, four ways, on a catalogue of uneven stores.
 
-    python -m smartstore.tools.bench_search [--stores 200] [--queries 40] [--seed 18]
+    smartstore db run -- python -m smartstore.tools.bench_search [--scale 1] [--queries 40] [--seed 18]
 
-A throwaway database (`<db>_bench_search`, dropped at the end) gets 200 stores whose sizes span four
+On DATABASE_URL's server (`make bench-search` starts the embedded one), a throwaway database
+(`<db>_bench_search`, dropped at the end) gets 200 stores whose sizes span four
 bands (a handful of products to thousands; about 217,000 products in all), migrated to head and
 ingested with `smartstore.catalog.ingest`. Then, per band, random queries run as `smartstore_app`
 scoped to a store (Row-Level Security on, as `search` runs), each four ways:
@@ -33,12 +34,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 
 from smartstore import catalog
-from smartstore.db import connect, drop_database, make_engine, start_embedded_database
+from smartstore.db import configured_url, connect, drop_database, make_engine
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
-from smartstore.scale import scale_seed
-from smartstore.scratch import fresh_database
 from smartstore.tenancy import store_transaction
+from smartstore.tools.scale import scale_seed
+from smartstore.tools.scratch import fresh_database
 
 BANDS = [("3-30", 3, 30, 60), ("100-500", 100, 500, 70), ("1k-2k", 1_000, 2_000, 50),
          ("4k-8k", 4_000, 8_000, 20)]  # fmt: skip
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
-    url = fresh_database("bench_search", start_embedded_database())
+    url = fresh_database("bench_search", configured_url())
     engine = make_engine(url)
     try:
         upgrade(url)

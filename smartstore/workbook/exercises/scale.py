@@ -8,12 +8,12 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy.engine import URL
 
-from smartstore import plans
-from smartstore.bench import NO_INDEX, STORE_QUERY, middle_store
 from smartstore.db import connect
-from smartstore.exercises import Verdict, database_error, not_yet, right
 from smartstore.migrations import upgrade
-from smartstore.scratch import scratch_database
+from smartstore.tools.bench import NO_INDEX, STORE_QUERY, middle_store
+from smartstore.tools.scratch import scratch_database
+from smartstore.workbook import plans
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
 
 
 def plan(url: URL, use_index: bool, analyze: bool = False) -> dict:

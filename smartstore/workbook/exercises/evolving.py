@@ -17,13 +17,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL
 
-from smartstore import lab
 from smartstore.db import connect, make_engine, session_scope
-from smartstore.exercises import Verdict, first_line, not_yet, right
-from smartstore.exercises.migrating import scratch_config, scratch_versions
-from smartstore.migration_lint import lint_sql
 from smartstore.migrations import head
 from smartstore.seed import seed
+from smartstore.tools.migration_lint import lint_sql
+from smartstore.workbook import lab
+from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
+from smartstore.workbook.exercises.migrating import scratch_config, scratch_versions
 
 MIGRATION = '''"""{message}
 

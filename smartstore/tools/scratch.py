@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import URL
 
-from smartstore.db import connect, drop_database, ensure_database, start_embedded_database
+from smartstore.db import configured_url, connect, drop_database, ensure_database
 
 MAX_NAME = 63
 """PostgreSQL cuts longer identifiers to 63 bytes; a cut name would not be the one we asked for."""
@@ -31,14 +31,14 @@ def _has_kind(suffix: str) -> bool:
 
 def scratch_url(suffix: str, base: URL | None = None) -> URL:
     """The URL of `<base database>_<suffix>` on base's server (by default the configured database,
-    on the embedded server, which this starts if it is the one configured).
+    `DATABASE_URL`'s; this starts no server).
 
     Named after the configured database, the suffix starts with one of `KINDS` (`lab_seed`), so that
     `make reset` finds it; after a `base` of the caller's (a test's own database) it may be anything.
     """
     if base is None and not _has_kind(suffix):
         raise ValueError(f"a scratch database's suffix starts with one of {KINDS}, not {suffix!r}")
-    base = base or start_embedded_database()
+    base = base or configured_url()
     name = re.sub(r"[^a-z0-9_]", "_", f"{base.database}_{suffix}".lower())
     return base.set(database=name[:MAX_NAME])
 

@@ -14,10 +14,11 @@ import numpy as np
 from qdrant_client import QdrantClient, models
 from sqlalchemy import Connection, Engine, text
 
-from smartstore import catalog, plans
-from smartstore.exercises import Verdict, database_error, not_yet, right
+from smartstore import catalog
 from smartstore.settings import qdrant_url
 from smartstore.tenancy import APP_ROLE, scope_to_store, store_transaction
+from smartstore.workbook import plans
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
 
 COLLECTION = "products"
 STORE_KEY = "store_id"

@@ -17,7 +17,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from smartstore.settings import PROJECT_ROOT, get_settings
+from smartstore.embedded import home as embedded_home
+from smartstore.migrations import locate
 
 TEACHING_LOG_MESSAGES = ("Detected ", "Running upgrade ", "Running downgrade ")
 """Alembic log messages worth showing: what autogenerate found and which migrations ran."""
@@ -44,11 +45,14 @@ def without_log_chatter(text: str) -> str:
 def machine_folders() -> list[tuple[str, str]]:
     """(absolute folder, how to show it), the most specific first, so that a folder inside another
     (the data folder inside the project, site-packages inside the venv) gets its own name."""
-    home = get_settings().home
+    home = embedded_home()
+    checkout = locate().checkout
     folders = {
-        str(PROJECT_ROOT): ".",
+        **({str(checkout): "."} if checkout else {}),
         str(home): (
-            str(home.relative_to(PROJECT_ROOT)) if home.is_relative_to(PROJECT_ROOT) else "<home>"
+            str(home.relative_to(checkout))
+            if checkout and home.is_relative_to(checkout)
+            else "<home>"
         ),
         sysconfig.get_paths()["purelib"]: "<site-packages>",
         sysconfig.get_paths()["platlib"]: "<site-packages>",

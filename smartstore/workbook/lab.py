@@ -15,12 +15,11 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
-from smartstore import scratch
-from smartstore.command_output import tidy
-from smartstore.db import client_command
+from smartstore.embedded import client_command, home
 from smartstore.errors import SmartstoreError
-from smartstore.migrations import ALEMBIC_INI
-from smartstore.settings import PROJECT_ROOT, get_settings
+from smartstore.migrations import locate
+from smartstore.tools import scratch
+from smartstore.workbook.command_output import tidy
 
 LAB_FOLDER = "lab"
 
@@ -28,7 +27,7 @@ LAB_FOLDER = "lab"
 def fresh_database(name: str) -> URL:
     """An empty database `<your database>_lab_<name>` (`smartstore_lab_seed`) on the workbook's
     server; an older one of that name is dropped. Named after your database, so that the test run's
-    throwaway database takes its lab databases with it when it is cleaned up (smartstore.scratch)."""
+    throwaway database takes its lab databases with it when it is cleaned up (smartstore.tools.scratch)."""
     return scratch.fresh_database(f"lab_{name}")
 
 
@@ -37,22 +36,23 @@ def scratch_alembic(name: str) -> Path:
 
     Returns the ini file's path, for `alembic -c <path> …`.
     """
-    if ALEMBIC_INI is None:
+    migrations = locate()
+    if migrations.ini is None:
         # an installed package carries the migrations but not the workbook's alembic.ini
         raise SmartstoreError(
             "The workbook's scratch Alembic folders need a checkout of the project (they copy its "
             "alembic.ini): clone the repository and run the notebooks there."
         )
-    folder = get_settings().home / LAB_FOLDER / name
+    folder = home() / LAB_FOLDER / name
     versions = folder / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     for old in versions.glob("*.py"):
         old.unlink()
     ini = folder / "alembic.ini"
-    text = ALEMBIC_INI.read_text()
+    text = migrations.ini.read_text()
     text = text.replace(
         "script_location = %(here)s/alembic",
-        f"script_location = {PROJECT_ROOT / 'alembic'}\nversion_locations = {versions}",
+        f"script_location = {migrations.script_location}\nversion_locations = {versions}",
     )
     ini.write_text(text)
     return ini
@@ -60,7 +60,7 @@ def scratch_alembic(name: str) -> Path:
 
 def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
     """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output
-    as a learner should read it (`smartstore.command_output.tidy`: the log lines that teach, paths
+    as a learner should read it (`smartstore.workbook.command_output.tidy`: the log lines that teach, paths
     relative to the project, a failure as its exception and statement, not a wall of frames).
 
     `plain_autogenerate=True` switches alembic-postgresql-enum off in env.py, to show what plain
@@ -73,7 +73,7 @@ def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None
         env["SMARTSTORE_PLAIN_AUTOGENERATE"] = "1"
     print(f"$ {tidy(command)}")
     done = subprocess.run(
-        command, shell=True, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+        command, shell=True, cwd=locate().checkout, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     print(tidy(done.stdout), end="")
@@ -103,7 +103,7 @@ def autogenerate_sees(
     """
     script = f"""
 import importlib, sys
-sys.path.insert(0, {str(extra_path or PROJECT_ROOT)!r})
+sys.path.insert(0, {str(extra_path or locate().checkout or ".")!r})
 from alembic.autogenerate import produce_migrations
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine

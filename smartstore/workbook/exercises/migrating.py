@@ -21,19 +21,22 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore import lab, plans
-from smartstore.command_output import tidy
 from smartstore.db import make_engine, session_scope
-from smartstore.exercises import Verdict, database_error, not_yet, right
-from smartstore.exercises.basics import Refused, learner_rows, rows_of
-from smartstore.exercises.modeling import scratch_base
-from smartstore.migrations import SCRIPT_LOCATION, alembic_config, head, upgrade
-from smartstore.schema import dump_schema
+from smartstore.embedded import home
+from smartstore.migrations import alembic_config, head, locate, upgrade
 from smartstore.seed import seed
-from smartstore.settings import get_settings
+from smartstore.tools.schema import dump_schema
 from smartstore.validation import InvalidInput
+from smartstore.workbook import lab, plans
+from smartstore.workbook.command_output import tidy
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
+from smartstore.workbook.exercises.basics import Refused, learner_rows, rows_of
+from smartstore.workbook.exercises.modeling import scratch_base
 
-REAL_VERSIONS = SCRIPT_LOCATION / "versions"
+
+def real_versions() -> Path:
+    """The project's own versions/ folder (found now, see `smartstore.migrations.locate()`)."""
+    return locate().script_location / "versions"
 
 
 def scratch_metadata() -> MetaData:
@@ -43,7 +46,7 @@ def scratch_metadata() -> MetaData:
 
 def scratch_versions(name: str) -> Path:
     """An empty scratch versions folder `<home>/lab/<name>/versions` (emptied on every call)."""
-    versions = get_settings().home / lab.LAB_FOLDER / name / "versions"
+    versions = home() / lab.LAB_FOLDER / name / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     for old in versions.glob("*.py"):
         old.unlink()
@@ -54,7 +57,7 @@ def scratch_config(versions: Path, url: URL) -> Config:
     """Alembic aimed at `url`, knowing the real migrations and the scratch ones after them."""
     config = alembic_config(url, configure_logging=False)
     config.set_main_option(
-        "version_locations", os.pathsep.join([str(REAL_VERSIONS), str(versions)])
+        "version_locations", os.pathsep.join([str(real_versions()), str(versions)])
     )
     return config
 

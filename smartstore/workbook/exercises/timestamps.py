@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartstore.exercises import Verdict, first_line, not_yet, right
-from smartstore.exercises.rollback import rolled_back, rolled_back_session
 from smartstore.models import Store
+from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
+from smartstore.workbook.exercises.rollback import rolled_back, rolled_back_session
 
 TOKYO_NOON_IN_UTC = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 NEW_YORK_08_IN_UTC = datetime(2026, 6, 1, 12, 0)

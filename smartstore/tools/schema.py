@@ -4,7 +4,7 @@
 server: 16 for 15 and 16, 18 for 17 and 18; grants and policies included) and normalises its text:
 no comments, no session SETs, no `\\restrict` keys (random per run), no blank-line runs. The
 result is committed as `alembic/schema.sql`, so every schema change shows up in a review as a plain
-SQL diff. Refresh it with `make schema` (`python -m smartstore.schema`).
+SQL diff. Refresh it with `make schema` (`python -m smartstore.tools.schema`).
 
 `catalog_objects()` lists what a database holds outside PostgreSQL's own schemas, by kind, to prove
 that `downgrade base` really took everything away.
@@ -12,16 +12,21 @@ that `downgrade base` really took everything away.
 
 import re
 import subprocess
+from pathlib import Path
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
-from smartstore.db import client_command
+from smartstore.embedded import client_command
 from smartstore.errors import SmartstoreError, run_command
-from smartstore.migrations import SCRIPT_LOCATION
-from smartstore.settings import IN_CHECKOUT, PROJECT_ROOT
+from smartstore.migrations import locate
 
-SNAPSHOT = SCRIPT_LOCATION / "schema.sql"
+
+def snapshot_path() -> Path:
+    """alembic/schema.sql: the schema at head, beside the migrations (found now, see `locate()`)."""
+    return locate().script_location / "schema.sql"
+
+
 REFRESH_COMMAND = "make schema"
 
 _DROP = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
@@ -76,16 +81,17 @@ def catalog_objects(connection: Connection) -> list[tuple[str, str]]:
 def main() -> int:
     """Write alembic/schema.sql from a throwaway database migrated to head."""
     from smartstore.migrations import upgrade
-    from smartstore.scratch import scratch_database
+    from smartstore.tools.scratch import scratch_database
 
-    if not IN_CHECKOUT:
+    checkout = locate().checkout
+    if checkout is None:
         raise SmartstoreError(f"{REFRESH_COMMAND} writes alembic/schema.sql: run it in a checkout.")
 
     with scratch_database("schema_snapshot") as url:
         upgrade(url)
-        SNAPSHOT.write_text(dump_schema(url))
+        snapshot_path().write_text(dump_schema(url))
     print(
-        f"Wrote {SNAPSHOT.relative_to(PROJECT_ROOT)}: the schema at head, as pg_dump --schema-only."
+        f"Wrote {snapshot_path().relative_to(checkout)}: the schema at head, as pg_dump --schema-only."
     )
     return 0
 

@@ -1,8 +1,9 @@
 """Checkers for notebook 9's exercises: which test catches which bug?
 
-A checker does not keep a list of right answers: it brings the bug back for one test run
-(`smartstore.exercises.bug_back`), runs the test you named on a throwaway database, and says whether
-it went red. A test that stays green with the bug back does not protect you from it.
+A checker does not keep a list of right answers: it brings the bug back for one test run (the
+plugin tests/bug_back.py, with `smartstore.workbook.exercises.bug_back`), runs the test you named on
+a throwaway database, and says whether it went red. A test that stays green with the bug back does
+not protect you from it.
 """
 
 import os
@@ -11,9 +12,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from smartstore.db import start_embedded_database
-from smartstore.exercises import Verdict, not_yet, right
-from smartstore.settings import PROJECT_ROOT
+from smartstore.db import configured_url
+from smartstore.migrations import locate
+from smartstore.workbook.exercises import Verdict, not_yet, right
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ def run_with_bug(bug: str | None, tests: list[str]) -> list[Outcome]:
     while to_run:
         stdout = _pytest(bug, to_run)
         # pytest runs nothing if one name is unknown: note those, then run the others
-        unknown = {test for test in to_run if f"not found: {PROJECT_ROOT / test}" in stdout}
+        root = locate().require_checkout("Running the project's tests")
+        unknown = {test for test in to_run if f"not found: {root / test}" in stdout}
         for test in unknown:
             outcomes[test] = Outcome(test, "MISSING", "pytest found no such test")
         to_run = [test for test in to_run if test not in unknown]
@@ -53,16 +55,17 @@ def run_with_bug(bug: str | None, tests: list[str]) -> list[Outcome]:
 
 
 def _pytest(bug: str | None, tests: list[str]) -> str:
-    plugin = ["-p", "smartstore.exercises.bug_back", f"--bring-back={bug}"] if bug else []
+    plugin = ["-p", "tests.bug_back", f"--bring-back={bug}"] if bug else []
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "--color=no", "-p", "no:cacheprovider",
          *plugin, *tests],
-        cwd=PROJECT_ROOT, capture_output=True, text=True,
+        cwd=locate().require_checkout("Running the project's tests"), capture_output=True,
+        text=True,
         env={
             **os.environ,
             "COLUMNS": "250",  # pytest cuts the summary's reasons to the terminal's width
-            # a throwaway database on the server already running, not a new server of its own
-            "DATABASE_URL": start_embedded_database().render_as_string(hide_password=False),
+            # a throwaway database on the configured server, not a new server of its own
+            "DATABASE_URL": configured_url().render_as_string(hide_password=False),
         },
     )  # fmt: skip
     return done.stdout + done.stderr
@@ -70,7 +73,8 @@ def _pytest(bug: str | None, tests: list[str]) -> str:
 
 def _short(reason: str) -> str:
     """Where a test failed, without the machine's paths."""
-    reason = reason.replace(str(PROJECT_ROOT) + "/", "")
+    checkout = locate().checkout
+    reason = reason.replace(f"{checkout}/", "") if checkout else reason
     return reason if len(reason) <= 110 else reason[:109] + "…"
 
 

@@ -17,11 +17,11 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
-from smartstore import lab
 from smartstore.db import connect, make_engine
-from smartstore.exercises import Verdict, not_yet, right
 from smartstore.models.base import NAMING_CONVENTION, Base
 from smartstore.validation import InvalidInput
+from smartstore.workbook import lab
+from smartstore.workbook.exercises import Verdict, not_yet, right
 
 
 def scratch_base() -> type[DeclarativeBase]:

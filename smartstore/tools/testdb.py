@@ -34,10 +34,9 @@ from psycopg import Connection, sql
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect, drop_database
-from smartstore.migrations import SCRIPT_LOCATION, alembic_config
-from smartstore.scratch import MAX_NAME, databases_starting_with, drop_databases_named_after
+from smartstore.migrations import alembic_config, locate
+from smartstore.tools.scratch import MAX_NAME, databases_starting_with, drop_databases_named_after
 
-ALEMBIC_DIR = SCRIPT_LOCATION
 TEMPLATE_ENV = "SMARTSTORE_TEST_TEMPLATE"
 """The environment variable through which a test run tells its workers which template to copy."""
 TEMPLATE_INFIX = "_template_"
@@ -45,8 +44,9 @@ FINGERPRINT_LENGTH = 12
 BUILD_LOCK = 0x5353_7465_6D70  # any fixed number: one template build at a time on a server
 
 
-def fingerprint(alembic_dir: Path = ALEMBIC_DIR) -> str:
+def fingerprint(alembic_dir: Path | None = None) -> str:
     """Hex digits that change whenever a migration or env.py changes (name or content)."""
+    alembic_dir = alembic_dir or locate().script_location
     digest = hashlib.sha256()
     for path in sorted([alembic_dir / "env.py", *(alembic_dir / "versions").rglob("*.py")]):
         digest.update(path.relative_to(alembic_dir).as_posix().encode() + b"\0")
@@ -54,7 +54,7 @@ def fingerprint(alembic_dir: Path = ALEMBIC_DIR) -> str:
     return digest.hexdigest()[:FINGERPRINT_LENGTH]
 
 
-def template_url(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
+def template_url(base: URL, alembic_dir: Path | None = None) -> URL:
     """`<base database>_template_<fingerprint>` on base's server; a long base name is cut, never
     the fingerprint (PostgreSQL cuts names at 63 bytes)."""
     suffix = f"{TEMPLATE_INFIX}{fingerprint(alembic_dir)}"
@@ -62,7 +62,7 @@ def template_url(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
 
 
 @contextmanager
-def template_in_use(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> Iterator[URL]:
+def template_in_use(base: URL, alembic_dir: Path | None = None) -> Iterator[URL]:
     """The finished template for the current migrations on base's server, built if it is missing,
     and held in use until the block ends: no one drops base's templates meanwhile. Base's templates
     for other fingerprints are dropped when no other run holds them. Connects to `postgres` only."""
@@ -86,7 +86,7 @@ def template_in_use(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> Iterator[URL]
         yield template  # the connection, and with it the shared lock, ends with the block
 
 
-def ensure_template(base: URL, alembic_dir: Path = ALEMBIC_DIR) -> URL:
+def ensure_template(base: URL, alembic_dir: Path | None = None) -> URL:
     """`template_in_use()` for a caller that copies nothing later (a template made ready)."""
     with template_in_use(base, alembic_dir) as template:
         return template
@@ -111,7 +111,7 @@ def unused(conn: Connection, template_name: str) -> Iterator[bool]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
-def build_template(template: URL, alembic_dir: Path = ALEMBIC_DIR) -> None:
+def build_template(template: URL, alembic_dir: Path | None = None) -> None:
     """Migrate a new database to head, then mark it a template that no one can connect to."""
     drop_template(template)
     with connect(template.set(database="postgres"), autocommit=True) as conn:

@@ -5,7 +5,7 @@ database and answers in one line: that it is right, or what is still wrong. A hi
 answer: the worked solutions live in `notebooks/solutions/`, where nbval runs them like every other
 notebook, so a checker that stops accepting its own solution fails the test suite.
 
-Each topic has its own module (`smartstore.exercises.querying`, ...); every checker returns a
+Each topic has its own module (`smartstore.workbook.exercises.querying`, ...); every checker returns a
 `Verdict`, whose one line is what the notebook shows.
 """
 

@@ -1,4 +1,4 @@
-"""`python -m smartstore.bench`: what each way of inserting products costs, and what the store_id
+"""`python -m smartstore.tools.bench`: what each way of inserting products costs, and what the store_id
 index buys. A benchmark that prints figures, never a test: timings depend on the machine.
 
 1. Insert paths, on the same generated rows, into the real `products` table with every constraint
@@ -26,12 +26,12 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from smartstore import scratch
 from smartstore.db import connect, drop_database, make_engine, server_version
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
 from smartstore.models import Product
-from smartstore.scale import PRODUCT_COLUMNS, product_rows, scale_seed, store_rows, vocabulary
+from smartstore.tools import scratch
+from smartstore.tools.scale import PRODUCT_COLUMNS, product_rows, scale_seed, store_rows, vocabulary
 
 STORE_QUERY = "SELECT id, sku, name, price_cents FROM products WHERE store_id = %s"
 # index scans off; parallel workers off too, so the plan and the timing come from one process
@@ -224,7 +224,7 @@ def tenant_query_latencies(
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m smartstore.bench", description=__doc__.splitlines()[0]
+        prog="python -m smartstore.tools.bench", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--stores", type=int, default=100)
     parser.add_argument("--products-per-store", type=int, default=10_000)

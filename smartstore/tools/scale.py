@@ -8,7 +8,7 @@ deterministic stores and products through PostgreSQL's COPY, the fastest way in:
 - at the speed of COPY itself: each batch of rows is formatted as one block of COPY's text format
   (the vocabularies escaped once, each line made by C-level `str.format`), not one `write_row` call
   per row, and the next batch is made in a worker thread while the server checks the current one,
-  so making the rows costs about nothing next to loading them (`python -m smartstore.bench_loop`
+  so making the rows costs about nothing next to loading them (`python -m smartstore.tools.bench_loop`
   measures it against a raw COPY of the same rows);
 - streaming, in bounded batches: each batch of `BATCH_ROWS` rows is one COPY statement, so memory
   stays flat however large the catalogue (at most two batches exist at once; the result reports the

@@ -5,8 +5,8 @@ into a file named after it, and squawk reads those files with the project's `.sq
 per migration, because squawk treats a table created earlier in the same file as new and empty: in
 one file for the whole history, an index on `products` added years later would look harmless.
 
-    python -m smartstore.migration_lint                      # alembic/versions/
-    python -m smartstore.migration_lint --versions DIR ...   # another history (the tests' fixture)
+    python -m smartstore.tools.migration_lint                      # alembic/versions/
+    python -m smartstore.tools.migration_lint --versions DIR ...   # another history (the tests' fixture)
 """
 
 import argparse
@@ -23,10 +23,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from smartstore.errors import SmartstoreError, run_command
-from smartstore.migrations import alembic_config
-from smartstore.settings import PROJECT_ROOT, migration_timeouts
+from smartstore.migrations import alembic_config, locate
+from smartstore.settings import migration_timeouts
 
-SQUAWK_CONFIG = PROJECT_ROOT / ".squawk.toml"
 OFFLINE_URL = make_url("postgresql+psycopg:///smartstore")
 """Rendering SQL needs a dialect, not a server: this URL is never connected to."""
 
@@ -74,8 +73,9 @@ def lint_sql(sql: str, name: str = "your_migration.sql") -> tuple[int, str]:
 
 def squawk(files: list[Path]) -> tuple[int, str]:
     """Run squawk with the project's configuration on `files` (all in one folder)."""
+    config = locate().require_checkout("The migration linter") / ".squawk.toml"
     done = subprocess.run(
-        [squawk_command(), "--config", str(SQUAWK_CONFIG), "--reporter", "gcc"]
+        [squawk_command(), "--config", str(config), "--reporter", "gcc"]
         + [file.name for file in files],
         cwd=files[0].parent, capture_output=True, text=True,
     )  # fmt: skip
@@ -83,7 +83,7 @@ def squawk(files: list[Path]) -> tuple[int, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m smartstore.migration_lint")
+    parser = argparse.ArgumentParser(prog="python -m smartstore.tools.migration_lint")
     parser.add_argument("--versions", type=Path, nargs="+", help="migration folders to lint")
     args = parser.parse_args(argv)
     status, report = lint(args.versions)

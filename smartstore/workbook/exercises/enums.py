@@ -12,10 +12,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from smartstore.db import make_engine
-from smartstore.exercises import Verdict, first_line, not_yet, right
-from smartstore.exercises.rollback import rolled_back
 from smartstore.migrations import alembic_config
-from smartstore.scratch import scratch_database
+from smartstore.tools.scratch import scratch_database
+from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
+from smartstore.workbook.exercises.rollback import rolled_back
 
 ENUMS_IN_PUBLIC = """
 SELECT typname FROM pg_type

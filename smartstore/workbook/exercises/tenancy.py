@@ -12,11 +12,11 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from smartstore.exercises import Verdict, not_yet, right
-from smartstore.exercises.rollback import rolled_back_session
 from smartstore.models import Product, Store
 from smartstore.tenancy import scope_to_store
 from smartstore.validation import InvalidInput
+from smartstore.workbook.exercises import Verdict, not_yet, right
+from smartstore.workbook.exercises.rollback import rolled_back_session
 
 STORE_A, STORE_B = "northwind-books", "harbor-coffee"
 
