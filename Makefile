@@ -1,8 +1,12 @@
 # The README's commands. Each creates the venv first if it is missing or older than pyproject.toml or
 # requirements.lock.
 #   make demo   venv, embedded PostgreSQL 16, migrate, seed, and a summary of what it did
-#   make test   every test: package, migrations, notebooks (nbval, strict), the migration gate
+#   make test   every test: ruff, the migration gate, the licence gate, then pytest on the package,
+#               the migrations and the notebooks (nbval, strict)
+#   make test-matrix  the suite again through DATABASE_URL on other servers, logins and Pythons (tests/matrix.py)
+#   make lint   ruff check and ruff format --check, alone
 #   make check-migrations  lint every migration's SQL with squawk (.squawk.toml says which rules)
+#   make check-licenses    refuse a GPL or AGPL package in requirements.lock (its installed metadata)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
 #   make bench-loop  what a learner waits for (one test file, make test, the scale seed), before and after #13
@@ -27,7 +31,7 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test check-migrations lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
+.PHONY: demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -62,10 +66,15 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(MAKE) --no-print-directory check-migrations
+	$(MAKE) --no-print-directory check-licenses
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 check-migrations: $(STAMP)
 	$(PY) -m smartstore.tools.migration_lint
+
+# No GPL or AGPL package may be locked, not even a dev tool (smartstore/tools/licenses.py says why).
+check-licenses: $(STAMP)
+	$(PY) -m smartstore.tools.licenses
 
 # The suite again through DATABASE_URL against throwaway servers: PostgreSQL 18 as a superuser,
 # PostgreSQL 16 as a login with only CREATEDB and CREATEROLE, and Python 3.13 (see tests/matrix.py).

@@ -78,15 +78,14 @@ def project_config(request: pytest.FixtureRequest) -> ProjectConfig:
     quiet; with the enum bug brought back (`-p tests.bug_back --bring-back=enum`), the history whose
     first migration is plain autogenerate's. The tests that migrate take it from here, so the plugin
     hands them the broken history without patching anything."""
-    from tests.bug_back import BROKEN_HISTORY, BROKEN_MIGRATION_FOLDER
+    from tests.bug_back import BROKEN_HISTORY
 
     folder = request.config.stash.get(BROKEN_HISTORY, None)
 
     def make(url: URL | None = None, **kwargs: object) -> Config:
         config = alembic_config(url, configure_logging=False, **kwargs)  # type: ignore[arg-type]
         if folder is not None:
-            (broken,) = BROKEN_MIGRATION_FOLDER.glob("*.py")
-            plain_autogenerate_first(config, broken, folder)
+            plain_autogenerate_first(config, folder)
         return config
 
     return make
