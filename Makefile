@@ -11,6 +11,7 @@
 #   make notebooks  re-execute every notebook and store its outputs
 #   make bench-loop  what a learner waits for (one test file, make test, the scale seed), before and after #13
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
+#   make bench-search  vector search inside one store, four ways, at 200,000+ products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
 #   make reset  drop the notebooks' scratch databases and folders, keep the venv (make reset ALL=1: the main database too)
@@ -30,7 +31,7 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop schema lint lock reset clean venv
+.PHONY: demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -95,6 +96,9 @@ bench: $(STAMP)
 
 bench-loop: $(STAMP)
 	$(PY) -m smartstore.tools.bench_loop
+
+bench-search: $(STAMP)
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.bench_search
 
 schema: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.schema

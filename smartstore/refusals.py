@@ -32,6 +32,11 @@ RULES: dict[str, tuple[str, str]] = {
     "ck_users_full_name_not_blank": ("full_name", "must not be empty or blank"),
     "ck_users_store_manager_has_store": ("store_id", "a store_manager must belong to a store"),
     "fk_users_store_id_stores": ("store_id", "must be the id of an existing store"),
+    "fk_product_embeddings_product_id_products": (
+        "product_id",
+        "must be the id of an existing product",
+    ),
+    "fk_product_embeddings_store_id_stores": ("store_id", "must be the id of an existing store"),
 }
 
 STILL_REFERENCED: dict[str, tuple[str, str]] = {
