@@ -46,13 +46,14 @@ $(PY):
 	$$python -m venv $(VENV)
 
 # uv (itself pinned in the lock) installs the lock in seconds where pip takes most of a minute.
+# tools/install_lock.py gives uv the system trust store and pip's index and certificate (a TLS-
+# inspecting proxy's CA is in the system store), and falls back to pip, same lock, if uv fails.
 $(VENV)/bin/uv: | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' $(LOCK))"
 
 $(STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/uv
 	@echo "== installing the locked versions ($(LOCK)), then smartstore itself, into $(VENV)"
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(LOCK)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) tools/install_lock.py $(PY) $(VENV)/bin/uv $(LOCK)
 	@$(VENV)/bin/uv pip check --quiet --python $(PY) || { \
 	  echo "error: $(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
