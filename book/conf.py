@@ -32,6 +32,9 @@ myst_enable_extensions = ["html_admonition"]
 html_theme = "sphinx_book_theme"
 html_title = "SmartStore Workbook"
 html_static_path = ["_static"]
+# index.html at the site's root, sending the reader to the landing page (book/index.html)
+html_extra_path = ["extra"]
 html_theme_options = {"show_toc_level": 2, "use_download_button": False}
-mermaid_use_local = "_static/mermaid-local.mjs"
+mermaid_use_local = "mermaid-local.mjs"  # inside _static/
+html_context = {"default_mode": "light"}  # else the theme logs "invalid theme mode" as an error
 mermaid_init_config = {"startOnLoad": False}
