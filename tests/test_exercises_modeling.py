@@ -25,7 +25,9 @@ def migrated_scratch(scratch_url: URL) -> URL:
     return scratch_url
 
 
-def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
+def review_model(
+    *, check: bool, cascade: bool, validator: bool, returns: bool = True, error: type = InvalidInput
+) -> type:
     Base = scratch_base()
 
     class Review(Base):
@@ -46,8 +48,10 @@ def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
             @validates("stars")
             def check_stars(self, key: str, stars: int) -> int:
                 if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-                    raise InvalidInput(key, "must be a whole number from 1 to 5")
-                return stars
+                    if error is InvalidInput:
+                        raise InvalidInput(key, "must be a whole number from 1 to 5")
+                    raise error("stars must be 1 to 5")
+                return stars if returns else None  # type: ignore[return-value]
 
     return Review
 
@@ -92,6 +96,30 @@ def test_python_refuses_bad_stars_first_only_with_a_validator() -> None:
     assert "use @validates" in check_review_validates(without).message
     verdict = check_review_validates(review_model(check=True, cascade=True, validator=True))
     assert verdict, verdict
+
+
+def test_a_validator_that_forgets_to_return_the_value_is_not_yet() -> None:
+    """The classic @validates mistake: every Review would be stored with stars=None."""
+    forgets = review_model(check=True, cascade=True, validator=True, returns=False)
+    verdict = check_review_validates(forgets)
+    assert not verdict
+    assert verdict.message == (
+        "Review(stars=1) stores None: a @validates method must return the value."
+    )
+
+
+def test_a_validator_raising_another_error_type_is_not_yet() -> None:
+    verdict = check_review_validates(
+        review_model(check=True, cascade=True, validator=True, error=ValueError)
+    )
+    assert not verdict
+    assert verdict.message == "0 raises ValueError: raise InvalidInput."
+
+
+def test_2_3_without_a_model_is_not_yet_without_a_traceback() -> None:
+    verdict = check_review_validates(None)
+    assert not verdict
+    assert verdict.message.startswith("do Exercise 2.2 first")
 
 
 def write_package(folder: Path, init: str) -> Path:

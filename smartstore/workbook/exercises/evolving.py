@@ -280,6 +280,11 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
         conn.execute("ALTER TYPE user_role ADD VALUE 'support'")
         conn.execute("UPDATE users SET role = 'support' WHERE email = 'ada@example.com'")
         users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+        others = dict(
+            conn.execute(
+                "SELECT email, role::text FROM users WHERE email <> 'ada@example.com'"
+            ).fetchall()
+        )
     with connect(url) as conn:
         try:
             conn.execute(sql)
@@ -295,8 +300,20 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
         ada = conn.execute(
             "SELECT role::text FROM users WHERE email = 'ada@example.com'"
         ).fetchone()
+        after = dict(
+            conn.execute(
+                "SELECT email, role::text FROM users WHERE email <> 'ada@example.com'"
+            ).fetchall()
+        )
     if left < users:
         return not_yet(name, f"{users - left} user(s) deleted: give them another role instead.")
+    changed = sorted(email for email, role in others.items() if after.get(email) != role)
+    if changed:  # the classic UPDATE without WHERE: everyone demoted, not only the support staff
+        return not_yet(
+            name,
+            f"{len(changed)} other user(s) lost their role too ({', '.join(changed)}): "
+            "add a WHERE so that only the rows holding 'support' change.",
+        )
     return right(
         name, f"the type was rebuilt without 'support', and Ada kept her account ({ada[0]})."
     )

@@ -154,9 +154,17 @@ def check_review_validates(model: object) -> Verdict:
         return not_yet(name, "do Exercise 2.2 first: " + table.message)
     for stars in (1, 5):
         try:
-            model(stars=stars)
+            review = model(stars=stars)
         except InvalidInput:
             return not_yet(name, f"{stars} stars is refused in Python, but 1 to 5 are allowed.")
+        except Exception as error:  # the learner's code may raise anything; say what it was
+            return not_yet(name, f"{stars} stars raises {type(error).__name__}: {error}")
+        kept = getattr(review, "stars", None)
+        if kept != stars:  # the classic @validates mistake: the method forgets `return stars`
+            return not_yet(
+                name,
+                f"Review(stars={stars}) stores {kept!r}: a @validates method must return the value.",
+            )
     for stars in (0, 6, 3.5):
         try:
             model(stars=stars)
