@@ -86,7 +86,9 @@ def test_13_2_a_plain_create_index_is_refused_by_the_gate() -> None:
         "CREATE INDEX ix_products_price_cents ON products (price_cents)"
     )
     assert not verdict
-    assert "require-concurrent-index-creation" in verdict.message
+    assert "require-concurrent-index-creation (a plain CREATE INDEX blocks every write" in (
+        verdict.message
+    )
 
 
 def test_13_2_concurrently_and_if_not_exists_is_right() -> None:
