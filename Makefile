@@ -9,6 +9,8 @@
 #   make check-licenses    refuse a GPL or AGPL package in requirements.lock (its installed metadata)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
+#   make book   the notebooks as a website from their stored outputs, in _build/book/ (docs/book.md)
+#   make book-serve  serve it on http://127.0.0.1:8000/ (modules do not load from file://)
 #   make bench-loop  what a learner waits for (one test file, make test, the scale seed), before and after #13
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
 #   make bench-search  vector search inside one store, four ways, at 200,000+ products (a few minutes)
@@ -31,7 +33,7 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
+.PHONY: book book-serve demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -44,13 +46,14 @@ $(PY):
 	$$python -m venv $(VENV)
 
 # uv (itself pinned in the lock) installs the lock in seconds where pip takes most of a minute.
+# tools/install_lock.py gives uv the system trust store and pip's index and certificate (a TLS-
+# inspecting proxy's CA is in the system store), and falls back to pip, same lock, if uv fails.
 $(VENV)/bin/uv: | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' $(LOCK))"
 
 $(STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/uv
 	@echo "== installing the locked versions ($(LOCK)), then smartstore itself, into $(VENV)"
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(LOCK)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) tools/install_lock.py $(PY) $(VENV)/bin/uv $(LOCK)
 	@$(VENV)/bin/uv pip check --quiet --python $(PY) || { \
 	  echo "error: $(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
@@ -120,3 +123,11 @@ reset: $(STAMP)
 clean:
 	-$(VENV)/bin/smartstore db stop 2>/dev/null
 	rm -rf $(VENV) .venv-3.13 .smartstore
+
+# The notebooks as a website, from their stored outputs (docs/book.md); a warning fails the build.
+book: $(STAMP)
+	$(PY) -m sphinx -q -W --keep-going -E -c book . _build/book
+	@echo "built _build/book/index.html: make book-serve, then open http://127.0.0.1:8000/"
+
+book-serve: book
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/book 8000

@@ -4,18 +4,20 @@ rolled back afterwards (pypi/warehouse's way), and scratch databases for tests t
 things.
 """
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from smartstore.db import configured_url, drop_database, make_engine
 from smartstore.embedded import server as embedded
 from smartstore.migrations import alembic_config
+from smartstore.tools import testdb
 from smartstore.tools.scratch import fresh_database
 from smartstore.workbook.exercises.bug_back import plain_autogenerate_first
 
@@ -53,6 +55,20 @@ def session(engine: Engine) -> Iterator[Session]:
 def scratch_url(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[URL]:
     """An empty database of its own on the run's server, for tests that migrate or break things."""
     url = fresh_database(f"scratch_{request.node.name}", migrated_url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def migrated_scratch(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[URL]:
+    """A database of its own at the newest migration, for tests that write outside the rolled-back
+    session: a copy of the run's migrated template (`smartstore.tools.testdb`), which takes a
+    fraction of running every migration again."""
+    template = make_url(os.environ[testdb.TEMPLATE_ENV])
+    name = fresh_database(f"scratch_{request.node.name}", migrated_url).database
+    url = testdb.copy_of(template, name).set(
+        username=migrated_url.username, password=migrated_url.password
+    )
     yield url
     drop_database(url)
 

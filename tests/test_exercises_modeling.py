@@ -2,12 +2,10 @@
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Identity
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from smartstore.migrations import upgrade
 from smartstore.validation import InvalidInput
 from smartstore.workbook.exercises.modeling import (
     check_init_imports,
@@ -17,12 +15,6 @@ from smartstore.workbook.exercises.modeling import (
     check_transitive_import,
     scratch_base,
 )
-
-
-@pytest.fixture
-def migrated_scratch(scratch_url: URL) -> URL:
-    upgrade(scratch_url)
-    return scratch_url
 
 
 def review_model(
