@@ -68,14 +68,26 @@ def scratch_alembic(name: str, tables: Sequence[str] | None = None) -> Path:
     return ini
 
 
-def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
+def database_and_command(first: URL | str, second: URL | str) -> tuple[URL, str]:
+    """`sh` and `psql` take (database, command); the order `sh` used to take, (command, database),
+    is still accepted, so the notebooks written with it keep working. Told apart by type."""
+    if isinstance(first, str) and isinstance(second, URL):
+        return second, first
+    if isinstance(first, URL) and isinstance(second, str):
+        return first, second
+    raise TypeError("give a database URL and a command (a string), in that order")
+
+
+def sh(database: URL | str, command: URL | str, *, plain_autogenerate: bool = False) -> None:
     """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output
     as a learner should read it (`smartstore.workbook.command_output.tidy`: the log lines that teach, paths
     relative to the project, a failure as its exception and statement, not a wall of frames).
 
+    `sh(database, command)`, as `psql(database, command)`; `sh(command, database)` works too.
     `plain_autogenerate=True` switches alembic-postgresql-enum off in env.py, to show what plain
     Alembic writes.
     """
+    database, command = database_and_command(database, command)
     env = dict(os.environ)
     env["DATABASE_URL"] = database.render_as_string(hide_password=False)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -91,12 +103,14 @@ def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None
         print(f"(exit status {done.returncode})")
 
 
-def psql(database: URL, command: str, expanded: bool = False) -> None:
+def psql(database: URL | str, command: URL | str, expanded: bool = False) -> None:
     """`psql -c "<command>"` on the given database (the wheel's psql that fits its server).
+    `psql(command, database)`, `sh`'s old order, works too.
 
     `expanded=True` is psql's `-x`: one line per column. A row whose width depends on who runs it
     (`\\dT+` shows the owner, the login) then keeps the same layout for every login.
     """
+    database, command = database_and_command(database, command)
     options = ["-x"] if expanded else []
     psql_command, env = client_command("psql", database, *options, "-c", command)
     done = subprocess.run(psql_command, env=env, capture_output=True, text=True)
