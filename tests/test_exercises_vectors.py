@@ -152,7 +152,9 @@ def test_the_filtered_hnsw_query_loses_the_small_store(catalogue: tuple[Engine, 
     [
         (lambda connection: None, "0 of the store's 3 products came back"),
         (
-            lambda connection: connection.execute(text("SET LOCAL hnsw.ef_search = 100")),
+            # at most 1 candidate from the index: never all 3 (a larger ef_search may find them
+            # by luck on another server's graph, and then the checker is right to say so)
+            lambda connection: connection.execute(text("SET LOCAL hnsw.ef_search = 1")),
             "of the store's 3 products came back",
         ),
         (
