@@ -16,15 +16,6 @@ PAGES = [README, *sorted(DOCS.glob("*.md"))]
 README_LIMIT = 12_000
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
-WRITTEN_ELSEWHERE = {
-    "docs/architecture.md": "issue 17's layout half (the layers)",
-    "docs/vector-search.md": "issue 18 (notebook 14, vector search within a store)",
-    "docs/book.md": "issue 19 (make book)",
-}
-"""Pages the README links that other work of the same release writes. Until they land, a link to
-one of them is skipped with its reason instead of failing; once a page exists it is checked like any
-other, and this entry can go."""
-
 
 def relative_links(page: Path) -> list[str]:
     text = re.sub(r"```.*?```", "", page.read_text(), flags=re.DOTALL)  # not in code blocks
@@ -54,7 +45,7 @@ def test_every_docs_page_is_linked_from_the_readme() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(PROJECT_ROOT)))
 def test_every_relative_link_resolves(page: Path) -> None:
-    broken, pending = [], []
+    broken = []
     for link in relative_links(page):
         path, _, fragment = link.partition("#")
         target = (page.parent / path).resolve() if path else page
@@ -62,13 +53,10 @@ def test_every_relative_link_resolves(page: Path) -> None:
             str(target.relative_to(PROJECT_ROOT)) if target.is_relative_to(PROJECT_ROOT) else link
         )
         if not target.exists():
-            (pending if name in WRITTEN_ELSEWHERE else broken).append(name)
+            broken.append(name)
         elif fragment and target.suffix == ".md" and fragment not in anchors(target):
             broken.append(link)
     assert broken == [], f"{page.name}: links that lead nowhere: {broken}"
-    if pending:
-        waiting = [f"{name} ({WRITTEN_ELSEWHERE[name]})" for name in sorted(set(pending))]
-        pytest.skip("not written yet: " + "; ".join(waiting))
 
 
 def test_the_makefile_header_names_every_target() -> None:
