@@ -113,3 +113,18 @@ def test_12_3_moving_them_to_another_role_is_right() -> None:
     verdict = evolving.check_rows_before_rebuild(sql)
     assert verdict
     assert "(shopper)" in verdict.message
+
+
+def test_12_3_an_update_without_where_demotes_everyone_and_is_not_yet() -> None:
+    """The classic mistake: the rebuild goes through and nobody is deleted, but the admin and the
+    store manager lost their roles; judged by who lost what."""
+    verdict = evolving.check_rows_before_rebuild("UPDATE users SET role = 'shopper'")
+    assert not verdict
+    assert "also changed" in verdict.message and "-> shopper" in verdict.message
+    assert "a WHERE" in verdict.message
+
+
+def test_12_3_a_refused_statement_quotes_the_database() -> None:
+    verdict = evolving.check_rows_before_rebuild("UPDATE user SET role = 'shopper'")
+    assert not verdict
+    assert verdict.message.startswith("the database refused it: ")

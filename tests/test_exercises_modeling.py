@@ -25,7 +25,9 @@ def migrated_scratch(scratch_url: URL) -> URL:
     return scratch_url
 
 
-def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
+def review_model(
+    *, check: bool, cascade: bool, validator: bool, returns: bool = True, error: type = InvalidInput
+) -> type:
     Base = scratch_base()
 
     class Review(Base):
@@ -46,8 +48,12 @@ def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
             @validates("stars")
             def check_stars(self, key: str, stars: int) -> int:
                 if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-                    raise InvalidInput(key, "must be a whole number from 1 to 5")
-                return stars
+                    raise (
+                        error(key, "must be a whole number from 1 to 5")
+                        if error is InvalidInput
+                        else error("must be a whole number from 1 to 5")
+                    )
+                return stars if returns else None
 
     return Review
 
@@ -57,6 +63,9 @@ def test_the_negative_price_is_refused_by_the_constraint_named_by_the_convention
 ) -> None:
     assert "ck_" in check_negative_price("price_cents_not_negative", migrated_scratch).message
     assert not check_negative_price("ck_products_name_not_blank", migrated_scratch)
+    capitals = check_negative_price("CK_PRODUCTS_PRICE_CENTS_NOT_NEGATIVE", migrated_scratch)
+    assert not capitals and "lower case" in capitals.message
+    assert not check_negative_price(42, migrated_scratch)
     assert str(check_negative_price("ck_products_price_cents_not_negative", migrated_scratch)) == (
         "Exercise 2.1: right: PostgreSQL refused the price -1 with "
         "ck_products_price_cents_not_negative."
@@ -73,8 +82,8 @@ def test_a_review_model_counts_only_what_postgresql_enforces(migrated_scratch: U
     )
     misspelt = review_model(check=True, cascade=True, validator=False)
     misspelt.__table__.append_constraint(ForeignKeyConstraint(["product_id"], ["product.id"]))
-    assert "the table cannot be created: Foreign key associated with column" in str(
-        check_review_model(misspelt, migrated_scratch)
+    assert str(check_review_model(misspelt, migrated_scratch)) == (
+        "Exercise 2.2: not yet: the foreign key points at 'product.id', which does not exist."
     )
     no_cascade = review_model(check=True, cascade=False, validator=False)
     assert "ON DELETE" in check_review_model(no_cascade, migrated_scratch).message
@@ -92,6 +101,24 @@ def test_python_refuses_bad_stars_first_only_with_a_validator() -> None:
     assert "use @validates" in check_review_validates(without).message
     verdict = check_review_validates(review_model(check=True, cascade=True, validator=True))
     assert verdict, verdict
+
+
+def test_a_validator_that_forgets_to_return_the_value_is_not_yet() -> None:
+    """The classic @validates mistake: the attribute becomes None, so stars=None would be stored."""
+    forgets = review_model(check=True, cascade=True, validator=True, returns=False)
+    verdict = check_review_validates(forgets)
+    assert str(verdict) == (
+        "Exercise 2.3: not yet: Review(stars=1) stores stars=None: "
+        "a @validates method must return the value it accepts."
+    )
+
+
+def test_a_validator_raising_another_error_type_is_not_yet() -> None:
+    verdict = check_review_validates(
+        review_model(check=True, cascade=True, validator=True, error=ValueError)
+    )
+    assert str(verdict) == "Exercise 2.3: not yet: 0 raises ValueError: raise InvalidInput."
+    assert not check_review_validates(None)
 
 
 def write_package(folder: Path, init: str) -> Path:

@@ -1,6 +1,6 @@
 """Notebook 10's checkers on a real seeded database, as the application role under Row-Level Security."""
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from smartstore.models import Product
@@ -24,6 +24,32 @@ def test_a_query_for_store_b_must_find_it_as_owner_and_nothing_as_store_a(seeded
 
     verdict = check(read_other_store, seeded)
     assert verdict.passed, verdict
+
+
+def test_errors_and_wrong_types_from_the_learners_query_are_hints(seeded: Engine) -> None:  # noqa: F811
+    """A typo in a table's name (the database's error), a count instead of rows, a Python error:
+    each is "not yet" with a sentence, never a traceback."""
+    check = tenancy.check_cross_store_read
+    typo = check(
+        lambda session, b: session.execute(
+            text("SELECT * FROM product WHERE store_id = :b"), {"b": b}
+        ).all(),
+        seeded,
+    )
+    assert not typo
+    assert typo.message.startswith("the database refused your query: UndefinedTable:")
+    counted = check(
+        lambda session, b: session.scalar(
+            select(func.count()).select_from(Product).where(Product.store_id == b)
+        ),
+        seeded,
+    )
+    assert not counted
+    assert "it returned int" in counted.message and "not a count" in counted.message
+    broken = check(lambda session, b: 1 / 0, seeded)
+    assert str(broken) == (
+        "Exercise 10.1: not yet: your function raised ZeroDivisionError: division by zero"
+    )
 
 
 def test_moving_products_into_another_store_is_refused(seeded: Engine) -> None:  # noqa: F811

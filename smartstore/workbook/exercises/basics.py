@@ -57,6 +57,12 @@ def check_where_am_i(sql: object, url: URL) -> Verdict:
     got_database, got_major = rows[0]
     if got_database != database:
         return not_yet(name, "the first value should be the name of the database you are in.")
+    if isinstance(got_major, str) and not got_major.strip().isdigit():
+        return not_yet(
+            name,
+            "that is text about the version, not the major version alone: ask for a setting that "
+            "holds it as a number (server_version_num).",
+        )
     if isinstance(got_major, str):
         return not_yet(name, "the major version should be a number, not text: cast it (::int).")
     if got_major != server_major(url):

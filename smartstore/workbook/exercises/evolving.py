@@ -279,7 +279,8 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
     with connect(url, autocommit=True) as conn:
         conn.execute("ALTER TYPE user_role ADD VALUE 'support'")
         conn.execute("UPDATE users SET role = 'support' WHERE email = 'ada@example.com'")
-        users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+        before = dict(conn.execute("SELECT email, role::text FROM users").fetchall())
+        users = len(before)
     with connect(url) as conn:
         try:
             conn.execute(sql)
@@ -291,12 +292,23 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
             return not_yet(name, "the rebuild failed: a row still holds 'support'.")
         except psycopg.Error as error:
             return not_yet(name, f"the rebuild failed: {first_line(error)}")
-        left = conn.execute("SELECT count(*) FROM users").fetchone()[0]
-        ada = conn.execute(
-            "SELECT role::text FROM users WHERE email = 'ada@example.com'"
-        ).fetchone()
+        after = dict(conn.execute("SELECT email, role::text FROM users").fetchall())
+    left = len(after)
     if left < users:
         return not_yet(name, f"{users - left} user(s) deleted: give them another role instead.")
+    # who lost what: only the accounts that held 'support' may have a new role
+    changed = sorted(
+        f"{email} ({role} -> {after[email]})"
+        for email, role in before.items()
+        if role != "support" and after.get(email) != role
+    )
+    if changed:
+        return not_yet(
+            name,
+            f"it also changed {len(changed)} other role(s), e.g. {changed[0]}: "
+            "change only the rows that hold 'support' (a WHERE).",
+        )
+    ada = (after["ada@example.com"],)
     return right(
         name, f"the type was rebuilt without 'support', and Ada kept her account ({ada[0]})."
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import MetaData
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import NoReferenceError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 from smartstore.db import connect, make_engine
@@ -70,7 +70,11 @@ def check_negative_price(answer: object, url: URL) -> Verdict:
         )
     if answer.strip() == refused_by:
         return right(name, f"PostgreSQL refused the price -1 with {refused_by}.")
-    if not answer.startswith("ck_"):
+    if answer.strip().lower() == refused_by:
+        return not_yet(
+            name, "that is the name in capitals: PostgreSQL's names here are lower case."
+        )
+    if not answer.strip().lower().startswith("ck_"):
         return not_yet(name, "a CHECK constraint's name starts with ck_ (the naming convention).")
     return not_yet(name, "not that one: ck_<table>_<the name given in the model>.")
 
@@ -94,6 +98,9 @@ def check_review_model(model: object, url: URL) -> Verdict:
     table = _review_table(model)
     if isinstance(table, Verdict):
         return table
+    missing = _missing_foreign_key_target(model.__table__)
+    if missing:
+        return not_yet(name, f"the foreign key points at {missing}, which does not exist.")
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -136,6 +143,17 @@ def check_review_model(model: object, url: URL) -> Verdict:
     return right(name, f"stars 1 to 5 by {refused_by}, and a review goes with its product.")
 
 
+def _missing_foreign_key_target(table: object) -> str | None:
+    """The `table.column` a foreign key names that is not there (a typo like "product.id"), which
+    SQLAlchemy would otherwise report as "Can't generate DDL for NullType()"."""
+    for key in table.foreign_keys:
+        try:
+            _ = key.column  # resolving the target raises if it does not exist
+        except NoReferenceError:
+            return repr(key.target_fullname)
+    return None
+
+
 def _reviews_left_after_deleting_the_product(conn: psycopg.Connection, product: str) -> int | None:
     try:
         with conn.transaction(force_rollback=True):
@@ -154,9 +172,17 @@ def check_review_validates(model: object) -> Verdict:
         return not_yet(name, "do Exercise 2.2 first: " + table.message)
     for stars in (1, 5):
         try:
-            model(stars=stars)
+            review = model(stars=stars)
         except InvalidInput:
             return not_yet(name, f"{stars} stars is refused in Python, but 1 to 5 are allowed.")
+        except Exception as error:  # the learner's code may raise anything; say what it was
+            return not_yet(name, f"{stars} stars raises {type(error).__name__}: {error}")
+        if review.stars != stars:
+            return not_yet(
+                name,
+                f"Review(stars={stars}) stores stars={review.stars!r}: "
+                "a @validates method must return the value it accepts.",
+            )
     for stars in (0, 6, 3.5):
         try:
             model(stars=stars)
