@@ -86,7 +86,33 @@ def test_13_2_a_plain_create_index_is_refused_by_the_gate() -> None:
         "CREATE INDEX ix_products_price_cents ON products (price_cents)"
     )
     assert not verdict
-    assert "require-concurrent-index-creation" in verdict.message
+    assert "require-concurrent-index-creation (a plain CREATE INDEX blocks every write" in (
+        verdict.message
+    )
+    assert "prefer-robust-stmts (a migration that stops part way" in verdict.message
+
+
+def test_13_2_concurrently_without_if_not_exists_is_explained() -> None:
+    verdict = evolving.check_index_the_gate_accepts(
+        "CREATE INDEX CONCURRENTLY ix_products_price_cents ON products (price_cents)"
+    )
+    assert str(verdict) == (
+        "Exercise 13.2: not yet: the gate refuses it: prefer-robust-stmts (a migration that stops "
+        "part way must be able to run again: IF NOT EXISTS)."
+    )
+
+
+def test_13_2_an_index_on_another_column_or_a_typo_is_not_yet() -> None:
+    other = evolving.check_index_the_gate_accepts(
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_products_sku ON products (sku)"
+    )
+    assert str(other) == (
+        "Exercise 13.2: not yet: there is no index on products (price_cents) afterwards."
+    )
+    typo = evolving.check_index_the_gate_accepts(
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON product (price_cents)"
+    )
+    assert typo.message.startswith('the database refused it: relation "product" does not exist')
 
 
 def test_13_2_concurrently_and_if_not_exists_is_right() -> None:

@@ -222,6 +222,17 @@ def check_column_without_rewrite(sql: object) -> Verdict:
     return right(name, "is_featured is NOT NULL and false everywhere, and products kept its file.")
 
 
+SQUAWK_RULES_IN_PLAIN_WORDS = {
+    "require-concurrent-index-creation": "a plain CREATE INDEX blocks every write to the table "
+    "while it builds: build it CONCURRENTLY",
+    "prefer-robust-stmts": "a migration that stops part way must be able to run again: "
+    "IF NOT EXISTS",
+    "disallowed-unique-constraint": "adding a UNIQUE constraint builds its index under a lock",
+    "ban-concurrent-index-creation-in-transaction": "CONCURRENTLY cannot run inside a transaction",
+}
+"""What each squawk rule an index can break means, in a sentence: the hint explains the rule."""
+
+
 def check_index_the_gate_accepts(sql: object) -> Verdict:
     """Exercise 13.2: SQL for an index on `products (price_cents)` that the migration gate (squawk,
     with the project's .squawk.toml) accepts, and that builds a valid index."""
@@ -233,7 +244,10 @@ def check_index_the_gate_accepts(sql: object) -> Verdict:
         rules = sorted(
             {line.split(": ")[2].split()[0] for line in report.splitlines() if ": " in line}
         )
-        return not_yet(name, f"the gate refuses it: {', '.join(rules)}.")
+        said = "; ".join(
+            f"{rule} ({SQUAWK_RULES_IN_PLAIN_WORDS.get(rule, 'see its report')})" for rule in rules
+        )
+        return not_yet(name, f"the gate refuses it: {said}.")
     url = seeded_scratch("evolving_index")
     with connect(url, autocommit=True) as conn:
         try:
