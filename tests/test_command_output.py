@@ -26,7 +26,7 @@ def lab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def shown(capsys: pytest.CaptureFixture[str], command: str, url: URL, **kwargs: bool) -> list[str]:
-    lab.sh(command, url, **kwargs)
+    lab.sh(url, command, **kwargs)
     return capsys.readouterr().out.splitlines()
 
 

@@ -58,7 +58,7 @@ def scratch_alembic(name: str) -> Path:
     return ini
 
 
-def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
+def sh(database: URL, command: str, *, plain_autogenerate: bool = False) -> None:
     """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output
     as a learner should read it (`smartstore.workbook.command_output.tidy`: the log lines that teach, paths
     relative to the project, a failure as its exception and statement, not a wall of frames).
