@@ -26,7 +26,7 @@ def lab_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def shown(capsys: pytest.CaptureFixture[str], command: str, url: URL, **kwargs: bool) -> list[str]:
-    lab.sh(url, command, **kwargs)
+    lab.sh(command, url, **kwargs)
     return capsys.readouterr().out.splitlines()
 
 

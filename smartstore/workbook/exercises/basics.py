@@ -60,8 +60,8 @@ def check_where_am_i(sql: object, url: URL) -> Verdict:
     if isinstance(got_major, str) and not got_major.strip().isdigit():
         return not_yet(
             name,
-            "that is text about the version, not the major version alone: ask for a setting that "
-            "holds it as a number (server_version_num).",
+            f"the second value is the whole version text ({got_major.split(' on ')[0]!r}): the "
+            "major version alone is a number, current_setting('server_version_num')::int / 10000.",
         )
     if isinstance(got_major, str):
         return not_yet(name, "the major version should be a number, not text: cast it (::int).")

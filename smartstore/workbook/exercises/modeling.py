@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import MetaData
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import NoReferenceError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 from smartstore.db import connect, make_engine
@@ -72,7 +72,7 @@ def check_negative_price(answer: object, url: URL) -> Verdict:
         return right(name, f"PostgreSQL refused the price -1 with {refused_by}.")
     if answer.strip().lower() == refused_by:
         return not_yet(
-            name, "that is the name in capitals: PostgreSQL's names here are lower case."
+            name, "the right name in other letters: PostgreSQL's names are lower case, write it so."
         )
     if not answer.strip().lower().startswith("ck_"):
         return not_yet(name, "a CHECK constraint's name starts with ck_ (the naming convention).")
@@ -91,6 +91,30 @@ def _review_table(model: object) -> str | Verdict:
     return table.name
 
 
+def _missing_foreign_key_target(table: object, url: URL) -> str | None:
+    """The first foreign key's target `table.column` the database does not have, else None.
+
+    Asked of the database before the table is created, because SQLAlchemy's own error for a typo
+    there is about something else ("Can't generate DDL for NullType()" when the column's type was
+    to come from the missing target)."""
+    targets = [
+        element.target_fullname
+        for constraint in getattr(table, "foreign_key_constraints", ())
+        for element in constraint.elements
+    ]
+    with connect(url) as conn:
+        for target in targets:
+            table_name, _, column = target.rpartition(".")
+            found = conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
+                " AND table_name = %s AND column_name = %s",
+                (table_name, column),
+            ).fetchone()
+            if found is None:
+                return target
+    return None
+
+
 def check_review_model(model: object, url: URL) -> Verdict:
     """Exercise 2.2: a `Review` (id, product_id, stars) whose rules PostgreSQL enforces: stars 1 to
     5 by a named CHECK constraint, the product required, deleted with its product."""
@@ -98,9 +122,13 @@ def check_review_model(model: object, url: URL) -> Verdict:
     table = _review_table(model)
     if isinstance(table, Verdict):
         return table
-    missing = _missing_foreign_key_target(model.__table__)
+    missing = _missing_foreign_key_target(model.__table__, url)
     if missing:
-        return not_yet(name, f"the foreign key points at {missing}, which does not exist.")
+        return not_yet(
+            name,
+            f"the foreign key points at {missing}, which does not exist in the database: "
+            "the table is products, its key products.id.",
+        )
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -143,17 +171,6 @@ def check_review_model(model: object, url: URL) -> Verdict:
     return right(name, f"stars 1 to 5 by {refused_by}, and a review goes with its product.")
 
 
-def _missing_foreign_key_target(table: object) -> str | None:
-    """The `table.column` a foreign key names that is not there (a typo like "product.id"), which
-    SQLAlchemy would otherwise report as "Can't generate DDL for NullType()"."""
-    for key in table.foreign_keys:
-        try:
-            _ = key.column  # resolving the target raises if it does not exist
-        except NoReferenceError:
-            return repr(key.target_fullname)
-    return None
-
-
 def _reviews_left_after_deleting_the_product(conn: psycopg.Connection, product: str) -> int | None:
     try:
         with conn.transaction(force_rollback=True):
@@ -177,11 +194,11 @@ def check_review_validates(model: object) -> Verdict:
             return not_yet(name, f"{stars} stars is refused in Python, but 1 to 5 are allowed.")
         except Exception as error:  # the learner's code may raise anything; say what it was
             return not_yet(name, f"{stars} stars raises {type(error).__name__}: {error}")
-        if review.stars != stars:
+        kept = getattr(review, "stars", None)
+        if kept != stars:  # the classic @validates mistake: the method forgets `return stars`
             return not_yet(
                 name,
-                f"Review(stars={stars}) stores stars={review.stars!r}: "
-                "a @validates method must return the value it accepts.",
+                f"Review(stars={stars}) stores {kept!r}: a @validates method must return the value.",
             )
     for stars in (0, 6, 3.5):
         try:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from smartstore.models import Product, Store
 from smartstore.tenancy import scope_to_store
 from smartstore.validation import InvalidInput
-from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
+from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
 from smartstore.workbook.exercises.rollback import rolled_back_session
 
 STORE_A, STORE_B = "northwind-books", "harbor-coffee"
@@ -26,30 +26,28 @@ def _store_ids(session: Session) -> tuple[int, int]:
     return ids[STORE_A], ids[STORE_B]
 
 
-class _Unusable(Exception):
-    """The learner's function raised, or returned something that is not a list of rows: the hint."""
-
-
-def _found(read_other_store: Callable[[Session, int], object], session: Session, store: int) -> int:
-    """How many rows the learner's query finds for `store`; any error from their code (a typo in a
-    table's name, a value that is not a list of rows) becomes a hint, never a traceback."""
+def _count_found(
+    read_other_store: Callable[[Session, int], object], session: Session, store_id: int
+) -> int | str:
+    """How many products the learner's query finds, or a plain sentence saying why it could not
+    be counted: the learner's code may raise anything (a database error, quoted) or return
+    something that is not a list of rows."""
     try:
-        result = read_other_store(session, store)
+        with session.begin_nested():  # a refused statement leaves the checker's session usable
+            found = read_other_store(session, store_id)
     except SQLAlchemyError as error:
-        raise _Unusable(f"the database refused your query: {database_error(error)}") from error
-    except Exception as error:  # the learner's code may raise anything
-        raise _Unusable(f"your function raised {type(error).__name__}: {error}") from error
-    if result is None:
-        raise _Unusable("return what your query finds (a list of store B's products).")
-    if isinstance(result, (int, str, bytes)) or not hasattr(result, "__iter__"):
-        raise _Unusable(
-            f"it returned {type(result).__name__} {result!r}: return the rows your query finds "
-            "(session.scalars(...).all()), not a count."
+        cause = getattr(error, "orig", None) or error
+        return f"the database refused your query: {first_line(cause)}"
+    except Exception as error:  # the learner's code may raise anything; say what it was
+        return f"your function raised {type(error).__name__}: {first_line(error)}"
+    if found is None:
+        return "return what your query finds (a list of store B's products)."
+    if isinstance(found, (int, str, bytes)) or not hasattr(found, "__iter__"):
+        return (
+            f"your function returns {type(found).__name__} {found!r}: return the products "
+            "themselves (session.scalars(...).all()), not a count."
         )
-    try:
-        return len(list(result))  # type: ignore[call-overload]
-    except SQLAlchemyError as error:
-        raise _Unusable(f"the database refused your query: {database_error(error)}") from error
+    return len(list(found))  # type: ignore[call-overload]
 
 
 def check_cross_store_read(
@@ -59,19 +57,12 @@ def check_cross_store_read(
     them) and once in store A's session (Row-Level Security must hide them); and, as the owner, for a
     third store the checker adds, so a query that ignores the id it is given is found out."""
     name = "Exercise 10.1"
-    try:
-        return _check_cross_store_read(name, read_other_store, engine)
-    except _Unusable as unusable:
-        return not_yet(name, str(unusable))
-
-
-def _check_cross_store_read(
-    name: str, read_other_store: Callable[[Session, int], object], engine: Engine
-) -> Verdict:
     with rolled_back_session(engine) as session:
         a, b = _store_ids(session)
         b_products = session.scalar(select(func.count()).where(Product.store_id == b))
-        found = _found(read_other_store, session, b)
+        found = _count_found(read_other_store, session, b)
+        if isinstance(found, str):
+            return not_yet(name, found)
         if found != b_products:
             return not_yet(
                 name,
@@ -83,7 +74,9 @@ def _check_cross_store_read(
             insert(Store).values(name="Checker Store", slug="checker-store").returning(Store.id)
         )
         session.execute(insert(Product).values(store_id=c, sku="C-1", name="Mug", price_cents=1))
-        found_c = _found(read_other_store, session, c)
+        found_c = _count_found(read_other_store, session, c)
+        if isinstance(found_c, str):
+            return not_yet(name, found_c)
         if found_c != 1:
             return not_yet(
                 name,
@@ -92,7 +85,9 @@ def _check_cross_store_read(
             )
         session.expunge_all()
         scope_to_store(session, a)
-        seen = _found(read_other_store, session, b)
+        seen = _count_found(read_other_store, session, b)
+        if isinstance(seen, str):
+            return not_yet(name, "in store A's session " + seen)
     if seen:
         return not_yet(name, f"store A's session saw {seen} of store B's products: is RLS on?")
     return right(
