@@ -27,3 +27,14 @@ def test_check_catches_names_a_test_that_goes_red() -> None:
     assert "stays green" in check("Exercise 9.2", "naive-timestamps", CASCADE).message
     verdict = check("Exercise 9.2", "naive-timestamps", NAIVE_REFUSED)
     assert verdict.passed, verdict
+
+
+def test_a_test_the_notebook_already_named_does_not_count() -> None:
+    """9.2: notebook 9 names NAIVE_REFUSED in a cell, so its check passes it as `shown`."""
+    naive_refused = "tests/test_models.py::test_naive_datetime_is_refused"
+    verdict = testing.check_catches(
+        "Exercise 9.2", "naive-timestamps", naive_refused, shown=[naive_refused]
+    )
+    assert str(verdict) == (
+        "Exercise 9.2: not yet: the notebook showed that one already: find another."
+    )
