@@ -7,6 +7,7 @@ smartstore db url       the URL of the smartstore database
 smartstore db psql      a psql shell on the smartstore database (the wheel's client that fits the server)
 smartstore db run -- CMD  run CMD with the server up and DATABASE_URL set to it; the server stops
                         afterwards unless kept running
+smartstore progress     every exercise: not tried, not yet (with the last hint), or done
 smartstore seed         the sample data (DATABASE_URL's database, else the running embedded server's)
 smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)
 
@@ -164,6 +165,18 @@ def seed_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def progress_command(args: argparse.Namespace) -> int:
+    try:
+        from smartstore.workbook import progress
+    except ImportError as exc:
+        raise SmartstoreError(
+            f"progress needs the workbook extra ({exc.name} is missing): "
+            "pip install 'smartstore[workbook]'"
+        ) from exc
+    print(progress.table(notebook=args.notebook))
+    return 0
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with a mistake reported in one line (usage is one `--help` away)."""
 
@@ -203,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
     db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
+    shown = commands.add_parser("progress", help="your exercises: not tried, not yet, or done")
+    shown.add_argument("--notebook", type=whole_number(1), help="only this notebook's exercises")
     seed = commands.add_parser("seed", help="the sample data (idempotent), or a large catalogue")
     seed.add_argument(
         "--stores", type=whole_number(1), help="how many stores (with --products-per-store)"
@@ -226,6 +241,8 @@ def run(argv: list[str]) -> int:
     settings = get_settings()
     if args.command == "seed":
         return seed_command(args, settings)
+    if args.command == "progress":
+        return progress_command(args)
     if args.action == "psql":
         return db_psql(settings, args.args)
     if args.action == "run":
