@@ -9,6 +9,7 @@
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
+#   make book   the notebooks as a static website in _build/book/ (make book-serve: on http://127.0.0.1:8000)
 #   make reset  drop the notebooks' scratch databases and folders, keep the venv (make reset ALL=1: the main database and your exercise progress too)
 #   make clean  remove the venv and the embedded server's data (.smartstore/)
 
@@ -26,7 +27,7 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test check-migrations lab notebooks bench bench-loop schema lint lock reset clean venv
+.PHONY: demo test check-migrations lab notebooks book book-serve bench bench-loop schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -107,3 +108,17 @@ reset: $(STAMP)
 clean:
 	-$(VENV)/bin/smartstore db stop 2>/dev/null
 	rm -rf $(VENV) .venv-3.13 .smartstore
+
+# The notebooks as a static website from their stored outputs (no kernel, no network; docs/book.md):
+# the sources are copied next to the landing page so that the notebooks' links keep their paths.
+# -W: a warning fails the build.
+book: $(STAMP)
+	rm -rf _build/book-src && mkdir -p _build/book-src
+	cp -r notebooks _build/book-src/notebooks
+	cp -r docs _build/book-src/docs
+	cp book/index.md README.md _build/book-src/
+	$(VENV)/bin/sphinx-build -q -W --keep-going -b html -c book _build/book-src _build/book
+
+# The website on http://127.0.0.1:8000 (Mermaid is an ES module: browsers do not load it from file://)
+book-serve: book
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/book 8000
