@@ -27,8 +27,12 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints", "sanitize.cfg"]
 html_theme = "sphinx_book_theme"
 html_title = "SmartStore Workbook"
 html_static_path = ["_static"]
+# without one the browser asks for /favicon.ico, a 404 in every first page's console
+html_favicon = "_static/favicon.svg"
 html_theme_options = {"show_toc_level": 2, "use_download_button": False}
 html_show_sourcelink = False
+# the theme's light/dark switch starts from this (left empty, its script logs a console error)
+html_context = {"default_mode": "auto"}
 
 # Mermaid from the bundled copy (relative to _static; an ES module, so the site is read over http)
 mermaid_use_local = "mermaid/mermaid.esm.min.mjs"
