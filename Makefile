@@ -1,15 +1,21 @@
 # The README's commands. Each creates the venv first if it is missing or older than pyproject.toml or
 # requirements.lock.
 #   make demo   venv, embedded PostgreSQL 16, migrate, seed, and a summary of what it did
-#   make test   every test: package, migrations, notebooks (nbval, strict), the migration gate
+#   make test   every test: ruff, the migration gate, the licence gate, then pytest on the package,
+#               the migrations and the notebooks (nbval, strict)
+#   make test-matrix  the suite again through DATABASE_URL on other servers, logins and Pythons (tests/matrix.py)
+#   make lint   ruff check and ruff format --check, alone
 #   make check-migrations  lint every migration's SQL with squawk (.squawk.toml says which rules)
+#   make check-licenses    refuse a GPL or AGPL package in requirements.lock (its installed metadata)
 #   make lab    JupyterLab on the notebooks, with the database running
 #   make notebooks  re-execute every notebook and store its outputs
+#   make book   the notebooks as a website from their stored outputs, in _build/book/ (docs/book.md)
+#   make book-serve  serve it on http://127.0.0.1:8000/ (modules do not load from file://)
 #   make bench-loop  what a learner waits for (one test file, make test, the scale seed), before and after #13
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
+#   make bench-search  vector search inside one store, four ways, at 200,000+ products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
-#   make book   the notebooks as a static website in _build/book/ (make book-serve: on http://127.0.0.1:8000)
 #   make reset  drop the notebooks' scratch databases and folders, keep the venv (make reset ALL=1: the main database and your exercise progress too)
 #   make clean  remove the venv and the embedded server's data (.smartstore/)
 
@@ -27,7 +33,7 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: demo test check-migrations lab notebooks book book-serve bench bench-loop schema lint lock reset clean venv
+.PHONY: book book-serve demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -40,13 +46,14 @@ $(PY):
 	$$python -m venv $(VENV)
 
 # uv (itself pinned in the lock) installs the lock in seconds where pip takes most of a minute.
+# tools/install_lock.py gives uv the system trust store and pip's index and certificate (a TLS-
+# inspecting proxy's CA is in the system store), and falls back to pip, same lock, if uv fails.
 $(VENV)/bin/uv: | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' $(LOCK))"
 
 $(STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/uv
 	@echo "== installing the locked versions ($(LOCK)), then smartstore itself, into $(VENV)"
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r $(LOCK)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) tools/install_lock.py $(PY) $(VENV)/bin/uv $(LOCK)
 	@$(VENV)/bin/uv pip check --quiet --python $(PY) || { \
 	  echo "error: $(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
@@ -62,10 +69,15 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(MAKE) --no-print-directory check-migrations
+	$(MAKE) --no-print-directory check-licenses
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 check-migrations: $(STAMP)
 	$(PY) -m smartstore.tools.migration_lint
+
+# No GPL or AGPL package may be locked, not even a dev tool (smartstore/tools/licenses.py says why).
+check-licenses: $(STAMP)
+	$(PY) -m smartstore.tools.licenses
 
 # The suite again through DATABASE_URL against throwaway servers: PostgreSQL 18 as a superuser,
 # PostgreSQL 16 as a login with only CREATEDB and CREATEROLE, and Python 3.13 (see tests/matrix.py).
@@ -88,6 +100,9 @@ bench: $(STAMP)
 bench-loop: $(STAMP)
 	$(PY) -m smartstore.tools.bench_loop
 
+bench-search: $(STAMP)
+	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.bench_search
+
 schema: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.schema
 
@@ -109,16 +124,10 @@ clean:
 	-$(VENV)/bin/smartstore db stop 2>/dev/null
 	rm -rf $(VENV) .venv-3.13 .smartstore
 
-# The notebooks as a static website from their stored outputs (no kernel, no network; docs/book.md):
-# the sources are copied next to the landing page so that the notebooks' links keep their paths.
-# -W: a warning fails the build.
+# The notebooks as a website, from their stored outputs (docs/book.md); a warning fails the build.
 book: $(STAMP)
-	rm -rf _build/book-src && mkdir -p _build/book-src
-	cp -r notebooks _build/book-src/notebooks
-	cp -r docs _build/book-src/docs
-	cp book/index.md README.md _build/book-src/
-	$(VENV)/bin/sphinx-build -q -W --keep-going -b html -c book _build/book-src _build/book
+	$(PY) -m sphinx -q -W --keep-going -E -c book . _build/book
+	@echo "built _build/book/index.html: make book-serve, then open http://127.0.0.1:8000/"
 
-# The website on http://127.0.0.1:8000 (Mermaid is an ES module: browsers do not load it from file://)
 book-serve: book
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/book 8000

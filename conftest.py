@@ -19,6 +19,11 @@ Each process sets `DATABASE_URL` (its database) and `SMARTSTORE_HOME` (a tempora
 own, for the lab's scratch Alembic folders) before anything runs, so its subprocesses and notebook
 kernels use them through the package's own settings, and two workers never share either. It lives at
 the root, not in tests/, so that `pytest notebooks/` alone gets it too, from any folder.
+
+nbval (the notebooks' runner) is loaded here, only for a run that may collect a notebook: importing
+it costs seconds (nbformat's jsonschema builds rfc3987-syntax's parsers at import), which a
+learner running `pytest tests/test_models.py` should not wait for. pyproject.toml switches its
+automatic loading off (`-p no:nbval`).
 """
 
 import contextlib
@@ -40,6 +45,7 @@ from smartstore.tools.scratch import drop_databases_named_after, scratch_url
 
 SANITIZE_FILE = Path(__file__).parent / "notebooks" / "sanitize.cfg"
 SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
+NBVAL_PLUGIN = "nbval.plugin"
 
 _at_session_end: list[Callable[[], None]] = []
 """Drop the process's databases and folder. At session end, not at exit: pytest-xdist gives a worker
@@ -50,13 +56,39 @@ _at_exit: list[Callable[[], None]] = []
 """Stop a throwaway server: at exit, after every worker has ended."""
 
 
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """Load nbval when this run may collect a notebook, before pytest parses its options."""
+    config = pluginmanager.get_plugin("pytestconfig")
+    if may_collect_notebooks(
+        config.known_args_namespace.file_or_dir, config.invocation_params.args
+    ):
+        pluginmanager.import_plugin(NBVAL_PLUGIN)
+
+
+def may_collect_notebooks(paths: list[str], args: tuple[str, ...]) -> bool:
+    """No path given (the testpaths: tests and notebooks), a folder, a notebook (or one of its
+    cells), or an --nbval option asked for. Test files alone, the learner's loop, do not."""
+    if not paths or any(str(arg).startswith("--nbval") for arg in args):
+        return True
+    return any(".ipynb" in path or Path(path).is_dir() for path in map(str, paths))
+
+
+def nbval_loaded(config: pytest.Config) -> bool:
+    return config.pluginmanager.has_plugin(NBVAL_PLUGIN)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path set-up reads --basetemp
 def pytest_configure(config: pytest.Config) -> None:
     use_a_basetemp_of_our_own(config)
-    # nbval opens its sanitize file relative to the working folder; naming it here, by its full
-    # path, lets pytest run from any folder of the project (JupyterLab's terminal opens in notebooks/)
-    if getattr(config.option, "nbval_sanitize_with", "") is None:
-        config.option.nbval_sanitize_with = str(SANITIZE_FILE)
+    if nbval_loaded(config):
+        # strict (compare every output), unless --nbval-lax was asked for; the notebooks' kernel
+        # is this venv's Python whatever kernel a notebook names
+        config.option.nbval = not config.option.nbval_lax
+        config.option.nbval_current_env = True
+        # nbval opens its sanitize file relative to the working folder; naming it here, by its full
+        # path, lets pytest run from any folder (JupyterLab's terminal opens in notebooks/)
+        if config.option.nbval_sanitize_with is None:
+            config.option.nbval_sanitize_with = str(SANITIZE_FILE)
     if runs_no_test(config):
         return  # no server started, no template built for a listing or a help text
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller chose the template

@@ -43,6 +43,13 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = config.attributes.get("target_metadata") or Base.metadata
+if only := config.get_main_option("smartstore_tables"):
+    # a scratch project of the workbook that autogenerates only some models' tables (notebooks 4
+    # and 8 write the first migration: stores, products, users; smartstore.workbook.lab)
+    subset = sa.MetaData(naming_convention=target_metadata.naming_convention)
+    for name in only.split():
+        target_metadata.tables[name].to_metadata(subset)
+    target_metadata = subset
 
 MIGRATION_LOCK = "hashtext('smartstore migrations')"
 """The advisory lock's key: one per database, shared by every process that migrates it."""
@@ -50,7 +57,9 @@ MIGRATION_LOCK = "hashtext('smartstore migrations')"
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our own column types (UTCDateTime, Cents) into migrations as the plain SQLAlchemy types
-    they are stored as: `sa.DateTime(timezone=True)`, `sa.Integer()`.
+    they are stored as: `sa.DateTime(timezone=True)`, `sa.Integer()`; and pgvector's `Vector(n)` as
+    `VECTOR(dim=n)` with its import (plain autogenerate writes `pgvector.sqlalchemy.vector.VECTOR`
+    and no import: a file that fails with NameError).
 
     A migration must not import the application: it has to run the same in a year, whatever the
     models have become by then.
@@ -61,6 +70,10 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
         and type(obj).__module__.startswith("smartstore.")
     ):
         return f"sa.{obj.impl!r}"
+    if type_ == "type" and type(obj).__module__.startswith("pgvector."):
+        # a library's type, not the application's: imported by name, so the file runs as written
+        autogen_context.imports.add("from pgvector.sqlalchemy import VECTOR")  # type: ignore[attr-defined]
+        return f"VECTOR(dim={obj.dim})"  # type: ignore[attr-defined]
     return False
 
 

@@ -1,39 +1,40 @@
-"""Sphinx configuration of the workbook's website (`make book`, docs/book.md).
+"""The workbook as a website (`make book`): every notebook with its stored outputs, never executed.
 
-Every page is built from the notebooks' stored outputs (no kernel runs) and without the network:
-Mermaid's JavaScript is the copy in `_static/mermaid/`, never a CDN.
+Sphinx with myst-nb renders the notebooks and the Markdown pages; sphinx-book-theme gives the
+navigation and the search box; sphinxcontrib-mermaid draws the Mermaid blocks in the browser, from a
+copy of mermaid in `_static/` (nothing is fetched from the web, at build time or when reading).
+The source folder is the checkout itself (`sphinx-build -c book . _build/book`), so the links between
+README, docs/ and the notebooks are the ones a reader follows on the code host too.
 """
 
 project = "SmartStore Workbook"
-author = "SmartStore"
-root_doc = "index"
-
+author = "SmartStore Workbook"
+root_doc = "book/index"
+include_patterns = [
+    "book/index.md",
+    "README.md",
+    "docs/*.md",
+    "notebooks/[0-9]*.ipynb",
+    "notebooks/solutions/*.ipynb",
+]
 extensions = ["myst_nb", "sphinxcontrib.mermaid"]
 
-# the notebooks as committed: the outputs the tests check are the ones shown
+# the stored outputs are the book: nothing runs, so the site shows what nbval checked
 nb_execution_mode = "off"
-# a Markdown output (the ER diagram) is MyST, so its ```mermaid fence becomes a diagram
+# the ER diagrams are text/markdown outputs holding a ```mermaid fence: render them as MyST
 nb_render_markdown_format = "myst"
 myst_fence_as_directive = ["mermaid"]
-# `<details>` answers stay folded HTML; headings get anchors for links such as 05_x.ipynb#section
-myst_enable_extensions = ["html_admonition", "html_image"]
 myst_heading_anchors = 3
-
-# A notebook may go from its title (H1) to an exercise's H3: a matter of style, not a broken page
+# the solutions notebooks go from their title (H1) to each exercise's answer (H3): fine to read
 suppress_warnings = ["myst.header"]
-
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "sanitize.cfg"]
+myst_enable_extensions = ["html_admonition"]
 
 html_theme = "sphinx_book_theme"
 html_title = "SmartStore Workbook"
 html_static_path = ["_static"]
-# without one the browser asks for /favicon.ico, a 404 in every first page's console
-html_favicon = "_static/favicon.svg"
+# index.html at the site's root, sending the reader to the landing page (book/index.html)
+html_extra_path = ["extra"]
 html_theme_options = {"show_toc_level": 2, "use_download_button": False}
-html_show_sourcelink = False
-# the theme's light/dark switch starts from this (left empty, its script logs a console error)
-html_context = {"default_mode": "auto"}
-
-# Mermaid from the bundled copy (relative to _static; an ES module, so the site is read over http)
-mermaid_use_local = "mermaid/mermaid.esm.min.mjs"
-mermaid_version = ""
+mermaid_use_local = "mermaid-local.mjs"  # inside _static/
+html_context = {"default_mode": "light"}  # else the theme logs "invalid theme mode" as an error
+mermaid_init_config = {"startOnLoad": False}

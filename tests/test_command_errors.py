@@ -8,13 +8,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from smartstore.db import connect
 from smartstore.migrations import upgrade
+from tests import german_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +26,7 @@ COMMANDS = {
     "smartstore seed": ["-m", "smartstore", "seed"],
     "smartstore seed (large)": ["-m", "smartstore", "seed", "--stores", "2", "--products-per-store", "3"],
     "smartstore db psql": ["-m", "smartstore", "db", "psql"],
+    "smartstore db run": ["-m", "smartstore", "db", "run", "--", "true"],
     "python -m smartstore.seed": ["-m", "smartstore.seed"],
     "python -m smartstore.demo": ["-m", "smartstore.demo"],
     "python -m smartstore.tools.bench": ["-m", "smartstore.tools.bench"],
@@ -65,8 +68,9 @@ def closed_port() -> int:
         (f"mysql://shop:{SECRET}@db/shop", f"must be a PostgreSQL URL like {URL_FORM}, not a mysql:// one"),
         (f"postgresql://shop:{SECRET}@db:port/shop", f"is not a URL; it should look like {URL_FORM}"),
         (f"not a url {SECRET}", f"is not a URL; it should look like {URL_FORM}"),
+        (f"://{SECRET}@", f"is not a URL; it should look like {URL_FORM}"),
     ],
-    ids=["mysql", "bad-port", "unparseable"],
+    ids=["mysql", "bad-port", "unparseable", "no-scheme"],
 )  # fmt: skip
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_bad_database_url_is_one_line(command: str, database_url: str, message: str) -> None:
@@ -74,6 +78,69 @@ def test_a_bad_database_url_is_one_line(command: str, database_url: str, message
     prefix = PREFIX.get(command, "smartstore")
     assert (done.returncode, done.stderr) == (1, f"{prefix}: DATABASE_URL: {message}\n")
     assert SECRET not in done.stdout
+
+
+@pytest.fixture(scope="module")
+def password_server() -> Iterator[int]:
+    """A server on 127.0.0.1 that checks passwords (Debian's PostgreSQL 15, tests/german_server.py),
+    with a login `shop` whose password is not the one the tests give; yields its port."""
+    if (why := german_server.missing()) is not None:
+        pytest.skip(why)
+    port = closed_port()
+    with german_server.german_server(tcp_port=port) as url, connect(make_url(url)) as conn:
+        conn.execute("CREATE ROLE shop LOGIN PASSWORD 'the-right-one'")
+        conn.commit()
+        yield port
+
+
+def unreachable(kind: str, password_port: int) -> str:
+    return {
+        "closed port": f"postgresql://shop:{SECRET}@127.0.0.1:{closed_port()}/shop",
+        "unknown host": f"postgresql://shop:{SECRET}@no-such-host.invalid/shop",
+        "wrong password": f"postgresql://shop:{SECRET}@127.0.0.1:{password_port}/smartstore",
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["closed port", "unknown host", "wrong password"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_database_that_does_not_answer_is_one_line(
+    command: str, kind: str, password_server: int
+) -> None:
+    """Each command, `db run` before it runs anything included, says in one line (libpq's two-line
+    "Is the server running…" folded into it) that it could not reach the database."""
+    done = run(COMMANDS[command], unreachable(kind, password_server))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert SECRET not in done.stdout + done.stderr
+    if kind == "wrong password":
+        assert 'password authentication failed for user "shop"' in done.stderr
+
+
+def test_db_run_without_a_database_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    done = run(
+        ["-m", "smartstore", "db", "run", "--", "touch", str(marker)],
+        f"postgresql://shop@127.0.0.1:{closed_port()}/shop",
+    )
+    assert done.returncode == 1
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("program", "status", "reason"),
+    [("missing", 127, "No such file or directory"), ("not executable", 126, "Permission denied")],
+)
+def test_db_run_names_a_program_it_cannot_run_in_one_line(
+    migrated_url: URL, tmp_path: Path, program: str, status: int, reason: str
+) -> None:
+    """As a shell says it: 127 for a program that is not there, 126 for one that cannot run."""
+    path = tmp_path / "program"
+    if program == "not executable":
+        path.write_text("echo hi\n")
+    url = migrated_url.render_as_string(hide_password=False)
+    done = run(["-m", "smartstore", "db", "run", "--", str(path)], url)
+    assert (done.returncode, done.stderr) == (status, f"smartstore db run: {path}: {reason}\n")
 
 
 @pytest.mark.parametrize("command", ["smartstore seed", "alembic upgrade head"])

@@ -13,7 +13,15 @@ def test_where_am_i_wants_the_major_version_as_a_number(migrated_url: URL) -> No
     assert str(check_where_am_i(None, migrated_url)) == (
         "Exercise 1.1: not yet: write your query as a string of SQL and give it to `answer`."
     )
-    assert not check_where_am_i("SELECT current_database(), version()", migrated_url)
+    whole = check_where_am_i("SELECT current_database(), version()", migrated_url)
+    assert not whole
+    assert "the whole version text ('PostgreSQL " in whole.message
+    assert "::int" not in whole.message.split(":", 1)[0]
+    as_text = check_where_am_i(
+        "SELECT current_database(), (current_setting('server_version_num')::int / 10000)::text",
+        migrated_url,
+    )
+    assert "cast it (::int)" in as_text.message
     hint = check_where_am_i(
         "SELECT current_database(), current_setting('server_version_num')::int", migrated_url
     )

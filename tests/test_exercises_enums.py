@@ -9,10 +9,13 @@ from sqlalchemy.engine import URL
 
 from smartstore.db import make_engine
 from smartstore.workbook.exercises import enums
+from smartstore.workbook.plain_migration import write_plain_autogenerate_migration
 
-PLAIN_MIGRATION = next(
-    (Path(__file__).parent / "fixtures" / "broken_enum_migration").glob("0001broken_*.py")
-)
+
+@pytest.fixture
+def plain_migration(tmp_path: Path) -> Path:
+    """The first migration as plain autogenerate writes it, made from the committed one."""
+    return write_plain_autogenerate_migration(tmp_path)
 
 
 @pytest.fixture
@@ -36,16 +39,16 @@ def test_the_enum_query_must_ask_the_catalog_for_enums_only(with_leftover_type: 
     assert names == ["user_role"]
 
 
-def test_a_downgrade_without_the_drop_is_not_yet(migrated_url: URL) -> None:
-    verdict = enums.check_downgrade_line("pass", PLAIN_MIGRATION)
+def test_a_downgrade_without_the_drop_is_not_yet(migrated_url: URL, plain_migration: Path) -> None:
+    verdict = enums.check_downgrade_line("pass", plain_migration)
     assert not verdict
     assert "pg_type still holds ['user_role']" in verdict.message
-    assert "not valid Python" in enums.check_downgrade_line("op.execute(", PLAIN_MIGRATION).message
-    misspelt = enums.check_downgrade_line('op.execute("DROP TYPE user_rol")', PLAIN_MIGRATION)
+    assert "not valid Python" in enums.check_downgrade_line("op.execute(", plain_migration).message
+    misspelt = enums.check_downgrade_line('op.execute("DROP TYPE user_rol")', plain_migration)
     assert 'type "user_rol" does not exist' in misspelt.message
 
 
-def test_the_drop_makes_the_round_trip_work(migrated_url: URL) -> None:
+def test_the_drop_makes_the_round_trip_work(migrated_url: URL, plain_migration: Path) -> None:
     line = 'sa.Enum(name="user_role").drop(op.get_bind())'
-    verdict = enums.check_downgrade_line(line, PLAIN_MIGRATION)
+    verdict = enums.check_downgrade_line(line, plain_migration)
     assert verdict.passed, verdict

@@ -86,7 +86,9 @@ def test_13_2_a_plain_create_index_is_refused_by_the_gate() -> None:
         "CREATE INDEX ix_products_price_cents ON products (price_cents)"
     )
     assert not verdict
-    assert "require-concurrent-index-creation" in verdict.message
+    assert "require-concurrent-index-creation (a plain CREATE INDEX blocks every write" in (
+        verdict.message
+    )
 
 
 def test_13_2_concurrently_and_if_not_exists_is_right() -> None:
@@ -106,6 +108,29 @@ def test_12_3_doing_nothing_first_fails_the_rebuild() -> None:
     verdict = evolving.check_rows_before_rebuild("SELECT 1")
     assert not verdict
     assert "still holds 'support'" in verdict.message
+
+
+def test_12_3_an_update_without_where_demotes_everyone_and_is_not_yet() -> None:
+    """The classic missing WHERE: the rebuild goes through, but the admin and the store manager
+    are shoppers now."""
+    verdict = evolving.check_rows_before_rebuild("UPDATE users SET role = 'shopper'")
+    assert not verdict
+    assert "other user(s) lost their role too" in verdict.message
+    assert "add a WHERE" in verdict.message
+
+
+def test_12_3_a_typo_in_the_table_quotes_the_database() -> None:
+    verdict = evolving.check_rows_before_rebuild(
+        "UPDATE user SET role = 'shopper' WHERE role = 'support'"
+    )
+    assert not verdict
+    assert verdict.message.startswith("the database refused it: ")
+
+
+def test_12_3_not_a_string_is_not_yet() -> None:
+    verdict = evolving.check_rows_before_rebuild(42)
+    assert not verdict
+    assert "write the SQL as a string" in verdict.message
 
 
 def test_12_3_moving_them_to_another_role_is_right() -> None:

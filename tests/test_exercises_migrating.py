@@ -110,7 +110,8 @@ def test_foreign_keys_with_their_delete_rule(migrated_url: URL) -> None:
         migrated_url,
     )
     assert str(verdict) == (
-        "Exercise 5.2: right: fk_products_store_id_stores: CASCADE, "
+        "Exercise 5.2: right: fk_product_embeddings_product_id_products: CASCADE, "
+        "fk_product_embeddings_store_id_stores: CASCADE, fk_products_store_id_stores: CASCADE, "
         "fk_users_store_id_stores: NO ACTION."
     )
 

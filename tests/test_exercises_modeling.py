@@ -2,12 +2,10 @@
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Identity
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from smartstore.migrations import upgrade
 from smartstore.validation import InvalidInput
 from smartstore.workbook.exercises.modeling import (
     check_init_imports,
@@ -19,13 +17,9 @@ from smartstore.workbook.exercises.modeling import (
 )
 
 
-@pytest.fixture
-def migrated_scratch(scratch_url: URL) -> URL:
-    upgrade(scratch_url)
-    return scratch_url
-
-
-def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
+def review_model(
+    *, check: bool, cascade: bool, validator: bool, returns: bool = True, error: type = InvalidInput
+) -> type:
     Base = scratch_base()
 
     class Review(Base):
@@ -46,8 +40,10 @@ def review_model(*, check: bool, cascade: bool, validator: bool) -> type:
             @validates("stars")
             def check_stars(self, key: str, stars: int) -> int:
                 if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-                    raise InvalidInput(key, "must be a whole number from 1 to 5")
-                return stars
+                    if error is InvalidInput:
+                        raise InvalidInput(key, "must be a whole number from 1 to 5")
+                    raise error("stars must be 1 to 5")
+                return stars if returns else None  # type: ignore[return-value]
 
     return Review
 
@@ -57,6 +53,9 @@ def test_the_negative_price_is_refused_by_the_constraint_named_by_the_convention
 ) -> None:
     assert "ck_" in check_negative_price("price_cents_not_negative", migrated_scratch).message
     assert not check_negative_price("ck_products_name_not_blank", migrated_scratch)
+    capitals = check_negative_price("CK_PRODUCTS_PRICE_CENTS_NOT_NEGATIVE", migrated_scratch)
+    assert not capitals
+    assert "the right name in other letters" in capitals.message
     assert str(check_negative_price("ck_products_price_cents_not_negative", migrated_scratch)) == (
         "Exercise 2.1: right: PostgreSQL refused the price -1 with "
         "ck_products_price_cents_not_negative."
@@ -73,8 +72,9 @@ def test_a_review_model_counts_only_what_postgresql_enforces(migrated_scratch: U
     )
     misspelt = review_model(check=True, cascade=True, validator=False)
     misspelt.__table__.append_constraint(ForeignKeyConstraint(["product_id"], ["product.id"]))
-    assert "the table cannot be created: Foreign key associated with column" in str(
-        check_review_model(misspelt, migrated_scratch)
+    assert check_review_model(misspelt, migrated_scratch).message == (
+        "the foreign key points at product.id, which does not exist in the database: "
+        "the table is products, its key products.id."
     )
     no_cascade = review_model(check=True, cascade=False, validator=False)
     assert "ON DELETE" in check_review_model(no_cascade, migrated_scratch).message
@@ -92,6 +92,30 @@ def test_python_refuses_bad_stars_first_only_with_a_validator() -> None:
     assert "use @validates" in check_review_validates(without).message
     verdict = check_review_validates(review_model(check=True, cascade=True, validator=True))
     assert verdict, verdict
+
+
+def test_a_validator_that_forgets_to_return_the_value_is_not_yet() -> None:
+    """The classic @validates mistake: every Review would be stored with stars=None."""
+    forgets = review_model(check=True, cascade=True, validator=True, returns=False)
+    verdict = check_review_validates(forgets)
+    assert not verdict
+    assert verdict.message == (
+        "Review(stars=1) stores None: a @validates method must return the value."
+    )
+
+
+def test_a_validator_raising_another_error_type_is_not_yet() -> None:
+    verdict = check_review_validates(
+        review_model(check=True, cascade=True, validator=True, error=ValueError)
+    )
+    assert not verdict
+    assert verdict.message == "0 raises ValueError: raise InvalidInput."
+
+
+def test_2_3_without_a_model_is_not_yet_without_a_traceback() -> None:
+    verdict = check_review_validates(None)
+    assert not verdict
+    assert verdict.message.startswith("do Exercise 2.2 first")
 
 
 def write_package(folder: Path, init: str) -> Path:

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,34 @@ def test_cheapest_product_hints_then_accepts_the_solution(seeded: Engine) -> Non
     assert verdict.passed, verdict
     with Session(seeded) as session:  # the checker's cheaper product was rolled back
         assert session.scalar(select(func.min(Product.price_cents))) == 1650
+
+
+def test_6_1_a_refused_statement_quotes_the_database(seeded: Engine) -> None:
+    typo = select(Product).where(text("price_cent < 100")).limit(1)
+    verdict = querying.check_cheapest_product(typo, seeded)
+    assert not verdict
+    assert verdict.message == (
+        'the database refused it: UndefinedColumn: column "price_cent" does not exist'
+    )
+
+
+def test_6_2_a_count_without_group_by_quotes_the_database(seeded: Engine) -> None:
+    no_group_by = select(Store.slug, func.count(Product.id)).outerjoin(Store.products)
+    verdict = querying.check_products_per_store(no_group_by, seeded)
+    assert not verdict
+    assert verdict.message.startswith(
+        'the database refused it: GroupingError: column "stores.slug" must appear in the GROUP BY'
+    )
+
+
+def test_6_3_too_few_and_too_many_products_get_the_right_hint(seeded: Engine) -> None:
+    check = querying.check_delete_prediction
+    assert (
+        "does the DELETE succeed at all"
+        in check({"products_left": 0, "users_left": 0}, seeded).message
+    )
+    assert "not that many products" in check({"products_left": 9, "users_left": 3}, seeded).message
+    assert "count the users again" in check({"products_left": 5, "users_left": 0}, seeded).message
 
 
 def test_delete_prediction_runs_the_delete_and_changes_nothing(seeded: Engine) -> None:

@@ -1,6 +1,6 @@
 """Notebook 10's checkers on a real seeded database, as the application role under Row-Level Security."""
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from smartstore.models import Product
@@ -24,6 +24,39 @@ def test_a_query_for_store_b_must_find_it_as_owner_and_nothing_as_store_a(seeded
 
     verdict = check(read_other_store, seeded)
     assert verdict.passed, verdict
+
+
+def test_10_1_a_typo_in_the_table_quotes_the_database_without_a_traceback(
+    seeded: Engine,  # noqa: F811
+) -> None:
+    verdict = tenancy.check_cross_store_read(
+        lambda session, b: session.execute(
+            text("SELECT * FROM product WHERE store_id = :b"), {"b": b}
+        ).all(),
+        seeded,
+    )
+    assert not verdict
+    assert verdict.message == ('the database refused your query: relation "product" does not exist')
+
+
+def test_10_1_returning_a_count_is_not_yet(seeded: Engine) -> None:  # noqa: F811
+    verdict = tenancy.check_cross_store_read(
+        lambda session, b: session.scalar(
+            select(func.count()).select_from(Product).where(Product.store_id == b)
+        ),
+        seeded,
+    )
+    assert not verdict
+    assert verdict.message.startswith("your function returns int 2: return the products")
+
+
+def test_10_1_a_function_raising_is_not_yet(seeded: Engine) -> None:  # noqa: F811
+    def broken(session: Session, b: int) -> list[Product]:
+        raise KeyError("store_b")
+
+    verdict = tenancy.check_cross_store_read(broken, seeded)
+    assert not verdict
+    assert verdict.message.startswith("your function raised KeyError")
 
 
 def test_moving_products_into_another_store_is_refused(seeded: Engine) -> None:  # noqa: F811

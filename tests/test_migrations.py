@@ -33,13 +33,12 @@ from sqlalchemy.exc import ProgrammingError
 
 from smartstore.migrations import alembic_config as alembic_config_of
 from smartstore.tools.schema import REFRESH_COMMAND, dump_schema, snapshot_path
+from smartstore.workbook.plain_migration import write_plain_autogenerate_migration
 from tests.conftest import ProjectConfig
 from tests.migration_checks import (
     assert_each_step_down_restores_the_schema,
     assert_round_trip_leaves_nothing,
 )
-
-BROKEN_HISTORY = Path(__file__).parent / "fixtures" / "broken_enum_migration"
 
 
 @pytest.fixture
@@ -70,9 +69,17 @@ def test_all_models_register_on_metadata(alembic_runner: MigrationContext) -> No
     )
 
 
-def broken_config(url: URL) -> Config:
+@pytest.fixture
+def broken_history(tmp_path: Path) -> Path:
+    """A history of one migration: the first, as plain autogenerate writes it (its downgrade
+    forgets `user_role`), made from the committed one (smartstore.workbook.plain_migration)."""
+    write_plain_autogenerate_migration(tmp_path / "versions")
+    return tmp_path / "versions"
+
+
+def broken_config(url: URL, history: Path) -> Config:
     config = alembic_config_of(url, configure_logging=False)
-    config.set_main_option("version_locations", str(BROKEN_HISTORY))
+    config.set_main_option("version_locations", str(history))
     return config
 
 
@@ -87,8 +94,10 @@ def test_each_step_down_restores_the_schema(
     assert_each_step_down_restores_the_schema(config, scratch_url)
 
 
-def test_the_net_catches_the_enum_that_outlives_its_downgrade(scratch_url: URL) -> None:
-    config = broken_config(scratch_url)
+def test_the_net_catches_the_enum_that_outlives_its_downgrade(
+    scratch_url: URL, broken_history: Path
+) -> None:
+    config = broken_config(scratch_url, broken_history)
     with pytest.raises(AssertionError, match=r"left behind: \[\('enum', 'public.user_role'\)\]"):
         assert_round_trip_leaves_nothing(config, scratch_url)
     # and what a person would have met next, had the net not been there:
@@ -98,17 +107,17 @@ def test_the_net_catches_the_enum_that_outlives_its_downgrade(scratch_url: URL) 
         command.upgrade(config, "head")
 
 
-def test_the_net_catches_it_step_by_step_too(scratch_url: URL) -> None:
-    config = broken_config(scratch_url)
+def test_the_net_catches_it_step_by_step_too(scratch_url: URL, broken_history: Path) -> None:
+    config = broken_config(scratch_url, broken_history)
     with pytest.raises(AssertionError, match="left objects behind"):
         assert_each_step_down_restores_the_schema(config, scratch_url)
 
 
-def test_pytest_alembic_catches_it_as_well(scratch_url: URL) -> None:
+def test_pytest_alembic_catches_it_as_well(scratch_url: URL, broken_history: Path) -> None:
     engine = create_engine(scratch_url, poolclass=pool.NullPool)
     with (
         runner(
-            PytestAlembicConfig.from_raw_config(broken_config(scratch_url)), engine
+            PytestAlembicConfig.from_raw_config(broken_config(scratch_url, broken_history)), engine
         ) as alembic_runner,
         pytest.raises(AlembicTestFailure, match="DuplicateObject"),
     ):

@@ -12,7 +12,6 @@ from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect
-from smartstore.migrations import upgrade
 from smartstore.tools.scale import (
     COPY_PRODUCTS,
     Vocabulary,
@@ -38,12 +37,6 @@ def query(url: URL, sql: str) -> list[tuple]:
     return rows
 
 
-@pytest.fixture
-def migrated_scratch(scratch_url: URL) -> URL:
-    upgrade(scratch_url)
-    return scratch_url
-
-
 def test_it_loads_the_asked_counts(migrated_scratch: URL) -> None:
     before = peak_rss_mb()
     result = scale_seed(migrated_scratch, stores=3, products_per_store=50, seed=7, progress=False)
@@ -54,7 +47,7 @@ def test_it_loads_the_asked_counts(migrated_scratch: URL) -> None:
     assert before <= result.peak_rss_mb <= peak_rss_mb()
 
 
-def test_the_same_seed_gives_the_same_rows(migrated_scratch: URL, scratch_url: URL) -> None:
+def test_the_same_seed_gives_the_same_rows(migrated_scratch: URL) -> None:
     scale_seed(migrated_scratch, stores=2, products_per_store=40, seed=11, progress=False)
     first = query(migrated_scratch, CATALOGUE)
     with create_engine(migrated_scratch, poolclass=pool.NullPool).begin() as conn:

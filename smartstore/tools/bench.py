@@ -164,7 +164,7 @@ def is_superuser(url: URL) -> bool:
 
 def empty_products(url: URL) -> None:
     with connect(url) as conn:
-        conn.execute("TRUNCATE products RESTART IDENTITY")
+        conn.execute("TRUNCATE products RESTART IDENTITY CASCADE")  # and their embeddings
         conn.commit()
 
 

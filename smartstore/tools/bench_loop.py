@@ -49,9 +49,11 @@ ONE_TEST_FILE = [sys.executable, "-m", "pytest", "tests/test_models.py", "-q"]
 BEFORE_START = (
     "import sys; sys.modules['rfc3987'] = None; import pytest; sys.exit(pytest.main(sys.argv[1:]))"
 )
-"""pytest as it started before #13: without rfc3987, jsonschema (through nbval) imports
-rfc3987-syntax, which builds its parsers at import; and with Faker's pytest plugin (-p faker)."""
-ONE_TEST_FILE_BEFORE = [sys.executable, "-c", BEFORE_START, *ONE_TEST_FILE[3:], "-p", "faker"]
+"""pytest as it started before #13: nbval loaded for every run (-p nbval.plugin; conftest.py now
+loads it only when notebooks may be collected), and without rfc3987 jsonschema (through nbval's
+nbformat) imports rfc3987-syntax, which builds its parsers at import; Faker's plugin on (-p faker)."""
+BEFORE_PLUGINS = ["-p", "nbval.plugin", "-p", "faker"]
+ONE_TEST_FILE_BEFORE = [sys.executable, "-c", BEFORE_START, *ONE_TEST_FILE[3:], *BEFORE_PLUGINS]
 
 
 def command_seconds(command: list[str], env: dict[str, str], must_pass: bool = True) -> float:

@@ -234,9 +234,10 @@ def scale_seed(
     """
     if stores < 1 or products_per_store < 0:
         raise ValueError("stores must be at least 1 and products_per_store at least 0")
-    from tqdm.auto import (
-        tqdm,  # here, not at the top: in a notebook without widgets it warns on import
-    )
+    # tqdm's text bar, in a terminal and in a notebook alike: tqdm.auto's notebook bar needs
+    # ipywidgets, which the workbook does not install (without it, importing tqdm.auto in a
+    # notebook prints a TqdmWarning into the cell's output, then falls back to this same bar)
+    from tqdm import tqdm
 
     started = time.perf_counter()
     words = vocabulary(seed, stores)

@@ -9,6 +9,7 @@ type them in a terminal, with DATABASE_URL pointing at the scratch database.
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import MetaData
@@ -31,8 +32,16 @@ def fresh_database(name: str) -> URL:
     return scratch.fresh_database(f"lab_{name}")
 
 
-def scratch_alembic(name: str) -> Path:
+FIRST_MIGRATION_TABLES = ("stores", "products", "users")
+"""The tables of the first migration, which notebooks 4 and 8 autogenerate again from the models;
+the models hold more since (`product_embeddings`, which also needs the `vector` extension: notebook
+14), and a from-scratch autogenerate would write those too."""
+
+
+def scratch_alembic(name: str, tables: Sequence[str] | None = None) -> Path:
     """A scratch Alembic project: an alembic.ini that uses the real env.py but an empty versions folder.
+    With `tables`, autogenerate there compares only those models' tables (`smartstore_tables` in the
+    ini, read by alembic/env.py).
 
     Returns the ini file's path, for `alembic -c <path> …`.
     """
@@ -52,20 +61,33 @@ def scratch_alembic(name: str) -> Path:
     text = migrations.ini.read_text()
     text = text.replace(
         "script_location = %(here)s/alembic",
-        f"script_location = {migrations.script_location}\nversion_locations = {versions}",
+        f"script_location = {migrations.script_location}\nversion_locations = {versions}"
+        + (f"\nsmartstore_tables = {' '.join(tables)}" if tables else ""),
     )
     ini.write_text(text)
     return ini
 
 
-def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None:
+def database_and_command(first: URL | str, second: URL | str) -> tuple[URL, str]:
+    """`sh` and `psql` take (database, command); the order `sh` used to take, (command, database),
+    is still accepted, so the notebooks written with it keep working. Told apart by type."""
+    if isinstance(first, str) and isinstance(second, URL):
+        return second, first
+    if isinstance(first, URL) and isinstance(second, str):
+        return first, second
+    raise TypeError("give a database URL and a command (a string), in that order")
+
+
+def sh(database: URL | str, command: URL | str, *, plain_autogenerate: bool = False) -> None:
     """Run a shell command (`alembic …`, `python -m smartstore.seed`) on a lab database; print its output
     as a learner should read it (`smartstore.workbook.command_output.tidy`: the log lines that teach, paths
     relative to the project, a failure as its exception and statement, not a wall of frames).
 
+    `sh(database, command)`, as `psql(database, command)`; `sh(command, database)` works too.
     `plain_autogenerate=True` switches alembic-postgresql-enum off in env.py, to show what plain
     Alembic writes.
     """
+    database, command = database_and_command(database, command)
     env = dict(os.environ)
     env["DATABASE_URL"] = database.render_as_string(hide_password=False)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -81,12 +103,14 @@ def sh(command: str, database: URL, *, plain_autogenerate: bool = False) -> None
         print(f"(exit status {done.returncode})")
 
 
-def psql(database: URL, command: str, expanded: bool = False) -> None:
+def psql(database: URL | str, command: URL | str, expanded: bool = False) -> None:
     """`psql -c "<command>"` on the given database (the wheel's psql that fits its server).
+    `psql(command, database)`, `sh`'s old order, works too.
 
     `expanded=True` is psql's `-x`: one line per column. A row whose width depends on who runs it
     (`\\dT+` shows the owner, the login) then keeps the same layout for every login.
     """
+    database, command = database_and_command(database, command)
     options = ["-x"] if expanded else []
     psql_command, env = client_command("psql", database, *options, "-c", command)
     done = subprocess.run(psql_command, env=env, capture_output=True, text=True)
@@ -130,7 +154,8 @@ def mermaid_er(metadata: MetaData) -> str:
     """
     lines = ["erDiagram"]
     for table in metadata.sorted_tables:
-        for fk in table.foreign_keys:
+        # a set: sorted, so that a table with two foreign keys draws the same diagram every run
+        for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name):
             parent = "|o" if fk.parent.nullable else "||"
             lines.append(
                 f"    {fk.column.table.name} {parent}--o{{ {table.name} : {fk.parent.name}"

@@ -57,6 +57,12 @@ def check_where_am_i(sql: object, url: URL) -> Verdict:
     got_database, got_major = rows[0]
     if got_database != database:
         return not_yet(name, "the first value should be the name of the database you are in.")
+    if isinstance(got_major, str) and not got_major.strip().isdigit():
+        return not_yet(
+            name,
+            f"the second value is the whole version text ({got_major.split(' on ')[0]!r}): the "
+            "major version alone is a number, current_setting('server_version_num')::int / 10000.",
+        )
     if isinstance(got_major, str):
         return not_yet(name, "the major version should be a number, not text: cast it (::int).")
     if got_major != server_major(url):

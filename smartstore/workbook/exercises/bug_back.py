@@ -8,7 +8,6 @@ draft's `DateTime` column with `default=datetime.utcnow` did. The pytest plugin 
 test run lives with the tests (tests/bug_back.py).
 """
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -16,17 +15,18 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from smartstore.models.base import UTCDateTime
+from smartstore.workbook.plain_migration import REVISION as BROKEN_REVISION
+from smartstore.workbook.plain_migration import write_plain_autogenerate_migration
 
-BROKEN_REVISION = "0001broken"
 BUGS = ("enum", "naive-timestamps")
 
 
-def plain_autogenerate_first(config: Config, broken_migration: Path, folder: Path) -> Config:
+def plain_autogenerate_first(config: Config, folder: Path) -> Config:
     """`config`, aimed at a copy of its history (written into `folder`) whose first migration is
-    `broken_migration` (revision `0001broken`, plain autogenerate's)."""
+    plain autogenerate's (revision `0001broken`, made by smartstore.workbook.plain_migration)."""
     history = ScriptDirectory.from_config(config)
     first = history.get_base()
-    shutil.copy(broken_migration, folder / broken_migration.name)
+    write_plain_autogenerate_migration(folder)
     for script in history.walk_revisions():
         if script.revision == first:
             continue

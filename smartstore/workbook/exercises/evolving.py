@@ -222,6 +222,20 @@ def check_column_without_rewrite(sql: object) -> Verdict:
     return right(name, "is_featured is NOT NULL and false everywhere, and products kept its file.")
 
 
+SQUAWK_RULES = {
+    "require-concurrent-index-creation": "a plain CREATE INDEX blocks every write to the table "
+    "while it builds: add CONCURRENTLY",
+    "prefer-robust-stmts": "a step that can be run again after a failure: add IF NOT EXISTS",
+    "require-timeout-settings": "a statement that could wait forever for a lock: set a "
+    "lock_timeout first",
+    "prefer-bigint-over-int": "an int column can run out of numbers: use bigint",
+    "disallowed-unique-constraint": "a unique constraint built while writes wait: build a unique "
+    "index CONCURRENTLY first",
+    "adding-not-nullable-field": "NOT NULL on an existing column scans the table under a lock",
+}
+"""squawk's rule names in plain words, for 13.2's hints (the report names only the rule)."""
+
+
 def check_index_the_gate_accepts(sql: object) -> Verdict:
     """Exercise 13.2: SQL for an index on `products (price_cents)` that the migration gate (squawk,
     with the project's .squawk.toml) accepts, and that builds a valid index."""
@@ -233,7 +247,10 @@ def check_index_the_gate_accepts(sql: object) -> Verdict:
         rules = sorted(
             {line.split(": ")[2].split()[0] for line in report.splitlines() if ": " in line}
         )
-        return not_yet(name, f"the gate refuses it: {', '.join(rules)}.")
+        explained = "; ".join(
+            f"{rule} ({SQUAWK_RULES.get(rule, 'see the report')})" for rule in rules
+        )
+        return not_yet(name, f"the gate refuses it: {explained}.")
     url = seeded_scratch("evolving_index")
     with connect(url, autocommit=True) as conn:
         try:
@@ -280,6 +297,11 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
         conn.execute("ALTER TYPE user_role ADD VALUE 'support'")
         conn.execute("UPDATE users SET role = 'support' WHERE email = 'ada@example.com'")
         users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+        others = dict(
+            conn.execute(
+                "SELECT email, role::text FROM users WHERE email <> 'ada@example.com'"
+            ).fetchall()
+        )
     with connect(url) as conn:
         try:
             conn.execute(sql)
@@ -295,8 +317,20 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
         ada = conn.execute(
             "SELECT role::text FROM users WHERE email = 'ada@example.com'"
         ).fetchone()
+        after = dict(
+            conn.execute(
+                "SELECT email, role::text FROM users WHERE email <> 'ada@example.com'"
+            ).fetchall()
+        )
     if left < users:
         return not_yet(name, f"{users - left} user(s) deleted: give them another role instead.")
+    changed = sorted(email for email, role in others.items() if after.get(email) != role)
+    if changed:  # the classic UPDATE without WHERE: everyone demoted, not only the support staff
+        return not_yet(
+            name,
+            f"{len(changed)} other user(s) lost their role too ({', '.join(changed)}): "
+            "add a WHERE so that only the rows holding 'support' change.",
+        )
     return right(
         name, f"the type was rebuilt without 'support', and Ada kept her account ({ada[0]})."
     )

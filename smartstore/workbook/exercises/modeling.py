@@ -70,7 +70,11 @@ def check_negative_price(answer: object, url: URL) -> Verdict:
         )
     if answer.strip() == refused_by:
         return right(name, f"PostgreSQL refused the price -1 with {refused_by}.")
-    if not answer.startswith("ck_"):
+    if answer.strip().lower() == refused_by:
+        return not_yet(
+            name, "the right name in other letters: PostgreSQL's names are lower case, write it so."
+        )
+    if not answer.strip().lower().startswith("ck_"):
         return not_yet(name, "a CHECK constraint's name starts with ck_ (the naming convention).")
     return not_yet(name, "not that one: ck_<table>_<the name given in the model>.")
 
@@ -87,6 +91,30 @@ def _review_table(model: object) -> str | Verdict:
     return table.name
 
 
+def _missing_foreign_key_target(table: object, url: URL) -> str | None:
+    """The first foreign key's target `table.column` the database does not have, else None.
+
+    Asked of the database before the table is created, because SQLAlchemy's own error for a typo
+    there is about something else ("Can't generate DDL for NullType()" when the column's type was
+    to come from the missing target)."""
+    targets = [
+        element.target_fullname
+        for constraint in getattr(table, "foreign_key_constraints", ())
+        for element in constraint.elements
+    ]
+    with connect(url) as conn:
+        for target in targets:
+            table_name, _, column = target.rpartition(".")
+            found = conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
+                " AND table_name = %s AND column_name = %s",
+                (table_name, column),
+            ).fetchone()
+            if found is None:
+                return target
+    return None
+
+
 def check_review_model(model: object, url: URL) -> Verdict:
     """Exercise 2.2: a `Review` (id, product_id, stars) whose rules PostgreSQL enforces: stars 1 to
     5 by a named CHECK constraint, the product required, deleted with its product."""
@@ -94,6 +122,13 @@ def check_review_model(model: object, url: URL) -> Verdict:
     table = _review_table(model)
     if isinstance(table, Verdict):
         return table
+    missing = _missing_foreign_key_target(model.__table__, url)
+    if missing:
+        return not_yet(
+            name,
+            f"the foreign key points at {missing}, which does not exist in the database: "
+            "the table is products, its key products.id.",
+        )
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -154,9 +189,17 @@ def check_review_validates(model: object) -> Verdict:
         return not_yet(name, "do Exercise 2.2 first: " + table.message)
     for stars in (1, 5):
         try:
-            model(stars=stars)
+            review = model(stars=stars)
         except InvalidInput:
             return not_yet(name, f"{stars} stars is refused in Python, but 1 to 5 are allowed.")
+        except Exception as error:  # the learner's code may raise anything; say what it was
+            return not_yet(name, f"{stars} stars raises {type(error).__name__}: {error}")
+        kept = getattr(review, "stars", None)
+        if kept != stars:  # the classic @validates mistake: the method forgets `return stars`
+            return not_yet(
+                name,
+                f"Review(stars={stars}) stores {kept!r}: a @validates method must return the value.",
+            )
     for stars in (0, 6, 3.5):
         try:
             model(stars=stars)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from smartstore.models import Product, Store, User
 from smartstore.validation import InvalidInput
-from smartstore.workbook.exercises import Verdict, not_yet, right
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
 from smartstore.workbook.exercises.rollback import rolled_back_session
 
 
@@ -38,7 +38,7 @@ def check_cheapest_product(
         try:
             rows = session.execute(statement).all()
         except (SQLAlchemyError, InvalidInput) as error:
-            return not_yet(name, f"the database refused it: {type(error).__name__}.")
+            return not_yet(name, f"the database refused it: {database_error(error)}")
         prices = select(Product.id).join(Product.store).where(Store.slug == slug)
         cheapest = session.scalars(prices.order_by(Product.price_cents, Product.id)).first()
         if not rows:
@@ -87,11 +87,13 @@ def check_delete_prediction(prediction: object, engine: Engine) -> Verdict:
         }
     if prediction == left:
         return right(name, f"{left['products_left']} products and {left['users_left']} users left.")
+    if prediction["products_left"] > left["products_left"]:
+        return not_yet(name, "not that many products: count them again.")
     if prediction["products_left"] != left["products_left"]:
         return not_yet(
             name,
-            "not that many products: does the DELETE succeed at all? Look at who still points at a "
-            "store (users.store_id has no cascade).",
+            "more products are left than that: does the DELETE succeed at all? Look at who still "
+            "points at a store (users.store_id has no cascade).",
         )
     return not_yet(name, "the products are right; count the users again.")
 
@@ -115,7 +117,7 @@ def check_products_per_store(statement: object, engine: Engine) -> Verdict:
         try:
             rows = session.execute(statement).all()
         except (SQLAlchemyError, InvalidInput) as error:
-            return not_yet(name, f"the database refused it: {type(error).__name__}.")
+            return not_yet(name, f"the database refused it: {database_error(error)}")
     if any(len(row) != 2 for row in rows):
         return not_yet(name, "each row should hold two things: the store's slug and a count.")
     found = dict(rows)

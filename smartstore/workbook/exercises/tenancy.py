@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from smartstore.models import Product, Store
 from smartstore.tenancy import scope_to_store
 from smartstore.validation import InvalidInput
-from smartstore.workbook.exercises import Verdict, not_yet, right
+from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
 from smartstore.workbook.exercises.rollback import rolled_back_session
 
 STORE_A, STORE_B = "northwind-books", "harbor-coffee"
@@ -24,6 +24,30 @@ STORE_A, STORE_B = "northwind-books", "harbor-coffee"
 def _store_ids(session: Session) -> tuple[int, int]:
     ids = dict(session.execute(select(Store.slug, Store.id)).all())
     return ids[STORE_A], ids[STORE_B]
+
+
+def _count_found(
+    read_other_store: Callable[[Session, int], object], session: Session, store_id: int
+) -> int | str:
+    """How many products the learner's query finds, or a plain sentence saying why it could not
+    be counted: the learner's code may raise anything (a database error, quoted) or return
+    something that is not a list of rows."""
+    try:
+        with session.begin_nested():  # a refused statement leaves the checker's session usable
+            found = read_other_store(session, store_id)
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        return f"the database refused your query: {first_line(cause)}"
+    except Exception as error:  # the learner's code may raise anything; say what it was
+        return f"your function raised {type(error).__name__}: {first_line(error)}"
+    if found is None:
+        return "return what your query finds (a list of store B's products)."
+    if isinstance(found, (int, str, bytes)) or not hasattr(found, "__iter__"):
+        return (
+            f"your function returns {type(found).__name__} {found!r}: return the products "
+            "themselves (session.scalars(...).all()), not a count."
+        )
+    return len(list(found))  # type: ignore[call-overload]
 
 
 def check_cross_store_read(
@@ -36,10 +60,9 @@ def check_cross_store_read(
     with rolled_back_session(engine) as session:
         a, b = _store_ids(session)
         b_products = session.scalar(select(func.count()).where(Product.store_id == b))
-        as_owner = read_other_store(session, b)
-        if as_owner is None:
-            return not_yet(name, "return what your query finds (a list of store B's products).")
-        found = len(list(as_owner))  # type: ignore[call-overload]
+        found = _count_found(read_other_store, session, b)
+        if isinstance(found, str):
+            return not_yet(name, found)
         if found != b_products:
             return not_yet(
                 name,
@@ -51,7 +74,9 @@ def check_cross_store_read(
             insert(Store).values(name="Checker Store", slug="checker-store").returning(Store.id)
         )
         session.execute(insert(Product).values(store_id=c, sku="C-1", name="Mug", price_cents=1))
-        found_c = len(list(read_other_store(session, c)))  # type: ignore[call-overload]
+        found_c = _count_found(read_other_store, session, c)
+        if isinstance(found_c, str):
+            return not_yet(name, found_c)
         if found_c != 1:
             return not_yet(
                 name,
@@ -60,7 +85,9 @@ def check_cross_store_read(
             )
         session.expunge_all()
         scope_to_store(session, a)
-        seen = len(list(read_other_store(session, b)))  # type: ignore[call-overload]
+        seen = _count_found(read_other_store, session, b)
+        if isinstance(seen, str):
+            return not_yet(name, "in store A's session " + seen)
     if seen:
         return not_yet(name, f"store A's session saw {seen} of store B's products: is RLS on?")
     return right(

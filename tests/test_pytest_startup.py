@@ -1,0 +1,58 @@
+"""conftest.py loads nbval only for a run that may collect a notebook: a run of test files does not
+import it (nor nbformat, whose jsonschema builds rfc3987-syntax's parsers at import), and a run that
+names no path, a folder or a notebook still collects every notebook, strictly. The figures (how much
+faster it starts) are in docs/benchmarks.md, not here."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+COLLECT = """
+import json, sys
+import pytest
+
+seen = {}
+
+class Options:
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config):
+        seen.update({k: getattr(config.option, k, None) for k in ("nbval", "nbval_lax", "nbval_current_env")})
+
+    def pytest_collection_finish(self, session):
+        seen["collected"] = [item.nodeid for item in session.items]
+
+pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *sys.argv[1:]], plugins=[Options()])
+seen["imported"] = sorted({m.split(".")[0] for m in sys.modules} & {"nbval", "nbformat", "jsonschema"})
+print("SEEN", json.dumps(seen))
+"""
+
+
+def collect(*args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECT, *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("SEEN ")]
+    return json.loads(line.removeprefix("SEEN "))
+
+
+def test_a_run_of_test_files_does_not_load_nbval() -> None:
+    seen = collect("tests/test_models.py")
+    assert seen["imported"] == []
+    assert seen["nbval"] is None  # not even its option exists
+    assert seen["collected"] and all(
+        n.startswith("tests/test_models.py") for n in seen["collected"]
+    )
+
+
+def test_a_run_with_no_path_validates_the_notebooks_strictly() -> None:
+    """What `make test` runs: tests/ and notebooks/ (the testpaths)."""
+    seen = collect()
+    assert (
+        seen["nbval"] is True and seen["nbval_lax"] is False and seen["nbval_current_env"] is True
+    )
+    assert "notebooks/01_start_here.ipynb::Cell 0" in seen["collected"]
+    assert any(nodeid.startswith("tests/test_models.py::") for nodeid in seen["collected"])
