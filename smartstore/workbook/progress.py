@@ -133,7 +133,10 @@ def record(verdict: Judged, home: Path | None = None) -> None:
         entries[verdict.exercise] = {"status": DONE, "hint": ""}
     else:
         entries[verdict.exercise] = {"status": NOT_YET, "hint": verdict.message}
-    save(path, entries)
+    try:
+        save(path, entries)
+    except OSError as error:  # a read-only or full disk: the verdict still stands, unrecorded
+        print(f"Your progress was not saved ({error.strerror}: {path.parent}).", file=sys.stderr)
 
 
 @dataclass(frozen=True)
