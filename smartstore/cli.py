@@ -87,14 +87,24 @@ def db_status(settings: Settings) -> int:
     return 0 if status.running else 3
 
 
-def db_url(settings: Settings, args: list[str]) -> int:
+def names_the_embedded_server(settings: Settings) -> bool:
+    """DATABASE_URL is the running embedded server's own URL: what `smartstore db run` (so `make lab`)
+    hands its command, and what `db start` advises to export. The `db` actions still manage it."""
+    try:
+        import smartstore.embedded
+    except ImportError:
+        return False
+    return smartstore.embedded.running_url(settings) == settings.database_url
+
+
+def db_url(settings: Settings, raw: bool) -> int:
     url = embedded_layer().running_url(settings)
     if url is None:
         raise SmartstoreError(
             "The embedded server is not running: start it with `smartstore db start`."
         )
     # --raw: the URL as DATABASE_URL takes it (export DATABASE_URL="$(smartstore db url --raw)")
-    print(url.render_as_string(hide_password=False) if "--raw" in args else display_url(url))
+    print(url.render_as_string(hide_password=False) if raw else display_url(url))
     return 0
 
 
@@ -265,8 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("start", help="start the server and keep it running")
     db.add_parser("stop", help="stop the server")
     db.add_parser("status", help="show whether it runs, and where")
-    db.add_parser(
-        "url", help="print the URL of the smartstore database (--raw: with its password, for use)"
+    db.add_parser("url", help="print the URL of the smartstore database").add_argument(
+        "--raw", action="store_true", help="with its password, as DATABASE_URL takes it"
     )
     db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
     db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
@@ -297,7 +307,7 @@ def run(argv: list[str]) -> int:
     if argv[:1] == ["--debug"]:
         argv = argv[1:]  # main() passed it to run_command already
     # psql, run and url pass the rest of the line on untouched, options included
-    passthrough = argv[:2] in (["db", "psql"], ["db", "run"], ["db", "url"])
+    passthrough = argv[:2] in (["db", "psql"], ["db", "run"])
     args = build_parser().parse_args(argv[:2] if passthrough else argv)
     args.args = argv[2:]
     settings = get_settings()
@@ -311,13 +321,13 @@ def run(argv: list[str]) -> int:
         return db_psql(settings, args.args)
     if args.action == "run":
         return db_run(settings, args.args)
-    if not settings.uses_embedded_server:
+    if not settings.uses_embedded_server and not names_the_embedded_server(settings):
         raise SmartstoreError(
             f"DATABASE_URL is set ({display_url(settings.database_url)}), so the embedded server is "
             f"not used; `smartstore db {args.action}` only manages the embedded one."
         )
     if args.action == "url":
-        return db_url(settings, args.args)
+        return db_url(settings, args.raw)
     action = {"start": db_start, "stop": db_stop, "status": db_status}[args.action]
     return action(settings)
 

@@ -16,14 +16,18 @@ while that process lives, and a template it holds in use (`smartstore.tools.test
 import argparse
 import shutil
 import sys
+from types import ModuleType
 
-from smartstore import embedded
 from smartstore.db import display_url, drop_database
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import get_settings
-from smartstore.tools import testdb
-from smartstore.tools.scratch import scratch_databases
-from smartstore.workbook import lab, progress
+
+
+def embedded_layer() -> ModuleType:
+    """`smartstore.embedded`, or one line naming the extra to install (smartstore.cli says it)."""
+    from smartstore.cli import embedded_layer
+
+    return embedded_layer()
 
 
 def reset(include_main: bool = False) -> list[str]:
@@ -35,6 +39,12 @@ def reset(include_main: bool = False) -> list[str]:
             "DATABASE_URL is set: --all drops only the embedded server's database, never yours. "
             "Drop the scratch databases without --all, or drop your database yourself."
         )
+    embedded = embedded_layer()
+    # the layers above the core, imported here: a core-only install gets one line, not a traceback
+    from smartstore.tools import testdb
+    from smartstore.tools.scratch import scratch_databases
+    from smartstore.workbook import lab, progress
+
     url = embedded.start_embedded_database(settings)
     done = [f"dropped template {name}" for name in testdb.drop_templates(url)]
     running = [name for name, alive in testdb.run_databases(url).items() if alive]
@@ -65,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "--all", action="store_true", help="the main smartstore database too (embedded only)"
     )
     args = parser.parse_args(argv)
-    where = display_url(embedded.start_embedded_database())
+    where = display_url(embedded_layer().start_embedded_database())
     done = reset(include_main=args.all)
     print(f"On {where}:" if done else "Nothing to reset.")
     for line in done:

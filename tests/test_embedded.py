@@ -181,3 +181,14 @@ def test_db_run_hands_the_command_the_servers_url_as_database_url(home: Path) ->
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("smartstore 16.")  # the core, through DATABASE_URL alone
     assert wait_until_stopped(home)
+
+
+def test_the_db_actions_still_manage_the_server_that_db_run_named(home: Path) -> None:
+    """Under `smartstore db run` (so in `make lab`'s terminals) DATABASE_URL is the embedded server's
+    own URL: `db status` and `db url` still answer about it; another DATABASE_URL is refused."""
+    inner = f"{sys.executable} -m smartstore db status && {sys.executable} -m smartstore db url"
+    shown = smartstore(home, "db", "run", "--", "sh", "-c", inner)
+    assert shown.returncode == 0, shown.stderr
+    assert "embedded server: running" in shown.stdout
+    assert shown.stdout.rstrip().endswith("/smartstore?host=" + str(home / "pgdata"))
+    assert wait_until_stopped(home)
