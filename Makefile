@@ -16,7 +16,7 @@
 #   make bench-search  vector search inside one store, four ways, at 200,000+ products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
-#   make reset  drop the notebooks' scratch databases and folders, keep the venv (make reset ALL=1: the main database too)
+#   make reset  drop the notebooks' scratch databases and folders, keep the venv (make reset ALL=1: the main database and your exercise progress too)
 #   make clean  remove the venv and the embedded server's data (.smartstore/)
 
 VENV := .venv

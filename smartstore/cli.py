@@ -7,6 +7,7 @@ smartstore db url       the URL of the smartstore database
 smartstore db psql      a psql shell on the smartstore database (the wheel's client that fits the server)
 smartstore db run -- CMD  run CMD with the server up and DATABASE_URL set to it; the server stops
                         afterwards unless kept running
+smartstore progress     every exercise: not tried, not yet (with the last hint), or done
 smartstore seed         the sample data (DATABASE_URL's database, else the running embedded server's)
 smartstore catalog ingest   embed every product without an up-to-date embedding
 smartstore catalog search --store SLUG TEXT [--k N]   one store's products nearest to TEXT
@@ -183,6 +184,18 @@ def seed_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def progress_command(args: argparse.Namespace) -> int:
+    try:
+        from smartstore.workbook import progress
+    except ImportError as exc:
+        raise SmartstoreError(
+            f"progress needs the workbook extra ({exc.name} is missing): "
+            "pip install 'smartstore[workbook]'"
+        ) from exc
+    print(progress.table(notebook=args.notebook))
+    return 0
+
+
 def catalog_command(args: argparse.Namespace, settings: Settings) -> int:
     from smartstore import catalog
     from smartstore.db import make_engine
@@ -267,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("psql", help="open psql on the smartstore database (more arguments go to psql)")
     db.add_parser("run", help="run a command with the server up: smartstore db run -- COMMAND")
+    shown = commands.add_parser("progress", help="your exercises: not tried, not yet, or done")
+    shown.add_argument("--notebook", type=whole_number(1), help="only this notebook's exercises")
     seed = commands.add_parser("seed", help="the sample data (idempotent), or a large catalogue")
     seed.add_argument(
         "--stores", type=whole_number(1), help="how many stores (with --products-per-store)"
@@ -298,6 +313,8 @@ def run(argv: list[str]) -> int:
     settings = get_settings()
     if args.command == "seed":
         return seed_command(args, settings)
+    if args.command == "progress":
+        return progress_command(args)
     if args.command == "catalog":
         return catalog_command(args, settings)
     if args.action == "psql":

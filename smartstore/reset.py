@@ -4,7 +4,8 @@ Every notebook run leaves scratch databases behind (`smartstore_lab_<name>`, one
 about 7 MB each) and scratch Alembic folders (`.smartstore/lab/`). Each notebook remakes its own
 when it runs, so they are safe to drop at any time; this drops them all at once. `--all` also drops
 the main `smartstore` database of the embedded server (it comes back empty on next use;
-`make demo` migrates and seeds it again). The venv and the server's data folder stay.
+`make demo` migrates and seeds it again) and clears the learner's exercise progress
+(`smartstore progress`), which a plain reset keeps. The venv and the server's data folder stay.
 
 What counts as scratch is `smartstore.tools.scratch`'s to say: the same list of kinds that names every
 throwaway database finds them here (`scratch_databases()`), so a new kind cannot be missed. What a
@@ -42,7 +43,7 @@ def reset(include_main: bool = False) -> list[str]:
     # the layers above the core, imported here: a core-only install gets one line, not a traceback
     from smartstore.tools import testdb
     from smartstore.tools.scratch import scratch_databases
-    from smartstore.workbook import lab
+    from smartstore.workbook import lab, progress
 
     url = embedded.start_embedded_database(settings)
     done = [f"dropped template {name}" for name in testdb.drop_templates(url)]
@@ -59,6 +60,10 @@ def reset(include_main: bool = False) -> list[str]:
     if include_main:
         drop_database(url)
         done.append(f"dropped database {url.database} (make demo brings it back)")
+        progress_file = progress.progress_file(embedded.home(settings))
+        if progress_file.exists():
+            progress_file.unlink()
+            done.append("cleared your exercise progress (smartstore progress starts afresh)")
     return done
 
 

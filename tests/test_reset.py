@@ -59,6 +59,8 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
     template = ensure_template(url)
     ensure_database(url.set(database="someone_elses"))
     (home / "lab" / "enum" / "versions").mkdir(parents=True)
+    learner_progress = home / "progress.json"
+    learner_progress.write_text('{"version": 1, "exercises": {}}')
 
     assert main([]) == 0
 
@@ -81,8 +83,13 @@ def test_reset_drops_the_scratch_databases_and_folders_and_the_main_one_only_wit
         "  removed the scratch Alembic folders (lab/ in the data folder)",
     ]
     assert reset() == []
+    assert learner_progress.exists()  # a plain reset keeps the learner's progress
 
-    assert reset(include_main=True) == ["dropped database smartstore (make demo brings it back)"]
+    assert reset(include_main=True) == [
+        "dropped database smartstore (make demo brings it back)",
+        "cleared your exercise progress (smartstore progress starts afresh)",
+    ]
+    assert not learner_progress.exists()
     assert "smartstore" not in databases(url)
 
 

@@ -12,6 +12,7 @@ Each topic has its own module (`smartstore.workbook.exercises.querying`, ...); e
 from dataclasses import dataclass
 
 from smartstore.validation import InvalidInput
+from smartstore.workbook import progress
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,17 @@ class Verdict:
 
 
 def right(exercise: str, message: str) -> Verdict:
-    return Verdict(exercise, True, message)
+    return judged(Verdict(exercise, True, message))
 
 
 def not_yet(exercise: str, hint: str) -> Verdict:
-    return Verdict(exercise, False, hint)
+    return judged(Verdict(exercise, False, hint))
+
+
+def judged(verdict: Verdict) -> Verdict:
+    """Every verdict is recorded in the learner's progress (`smartstore progress`) on its way out."""
+    progress.record(verdict)
+    return verdict
 
 
 def first_line(error: BaseException) -> str:

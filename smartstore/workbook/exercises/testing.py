@@ -78,6 +78,10 @@ def _short(reason: str) -> str:
     return reason if len(reason) <= 110 else reason[:109] + "…"
 
 
+EXERCISES = ("Exercise 9.1", "Exercise 9.2")
+"""The exercises `check_catches` judges (the notebook names which); `smartstore progress` lists them."""
+
+
 def check_catches(exercise: str, bug: str, test: object, shown: list[str] | None = None) -> Verdict:
     """Exercises 9.1 and 9.2: the pytest id of a test that goes red when `bug` is back (other than
     those the notebook `shown` already)."""
