@@ -164,14 +164,16 @@ def filtered_hnsw(
 ) -> list[tuple[int, int]]:
     """The filtered nearest-neighbour query as smartstore_app for `store_id`, with only the HNSW
     index to read (the B-tree on store_id is dropped inside the transaction, which is rolled back:
-    the index comes back; sequential scans are off), after `configure(connection)` has set what it
+    the index comes back; sequential scans and sorts are off), after `configure(connection)` has set what it
     sets."""
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
             connection.execute(text(f"DROP INDEX {STORE_INDEX}"))
-            # a small catalogue: without this, reading the whole table may look cheaper
+            # a small catalogue: without these, reading the whole table (or all of its primary
+            # key) and sorting it may look cheaper; PostgreSQL 18's planner chose that here
             connection.execute(text("SET LOCAL enable_seqscan = off"))
+            connection.execute(text("SET LOCAL enable_sort = off"))
             scope_to_store(connection, store_id)
             configure(connection)
             if connection.execute(text("SELECT current_user")).scalar_one() != APP_ROLE:
