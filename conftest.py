@@ -16,9 +16,10 @@ At the end it is dropped, with every database named after it: the lab, bench and
 its tests and notebooks made.
 
 Each process sets `DATABASE_URL` (its database) and `SMARTSTORE_HOME` (a temporary folder of its
-own, for the lab's scratch Alembic folders) before anything runs, so its subprocesses and notebook
-kernels use them through the package's own settings, and two workers never share either. It lives at
-the root, not in tests/, so that `pytest notebooks/` alone gets it too, from any folder.
+own, for the lab's scratch Alembic folders and the notebooks' progress) before anything runs, so
+its subprocesses and notebook kernels use them through the package's own settings, and two workers
+never share either. It lives at the root, not in tests/, so that `pytest notebooks/` alone gets it
+too, from any folder.
 
 nbval (the notebooks' runner) is loaded here, only for a run that may collect a notebook: importing
 it costs seconds (nbformat's jsonschema builds rfc3987-syntax's parsers at import), which a
@@ -42,6 +43,7 @@ from smartstore.embedded import server as embedded
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 from smartstore.tools import testdb
 from smartstore.tools.scratch import drop_databases_named_after, scratch_url
+from smartstore.workbook import progress
 
 SANITIZE_FILE = Path(__file__).parent / "notebooks" / "sanitize.cfg"
 SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
@@ -80,6 +82,10 @@ def nbval_loaded(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path set-up reads --basetemp
 def pytest_configure(config: pytest.Config) -> None:
     use_a_basetemp_of_our_own(config)
+    # the tests' checkers judge test answers, not a learner's: nothing they say is progress, and a
+    # right answer here must not turn a notebook's last cell (its progress lines) to "done" when
+    # nbval runs that notebook in this process's folder next (its kernel records, as a learner's)
+    progress.stop_recording()
     if nbval_loaded(config):
         # strict (compare every output), unless --nbval-lax was asked for; the notebooks' kernel
         # is this venv's Python whatever kernel a notebook names

@@ -13,7 +13,12 @@ Why these choices:
   and progress starts afresh: a checker never fails because of its bookkeeping.
 - "done" stays done: a later experiment with a wrong answer does not undo a solved exercise.
 - The worked solutions (`notebooks/solutions/`) are not the learner's work: their first cell calls
-  `worked_solutions()`, which stops recording for that kernel.
+  `worked_solutions()`, which stops recording for that kernel. Nor is a test run: pytest's
+  processes call `stop_recording()` (../conftest.py), so the tests' checkers never write a notebook's
+  progress; the notebooks nbval runs do, each into the run's own folder.
+- Each numbered notebook's last cell is `show(N)`: its exercises' lines. `make notebooks` runs the
+  notebooks with a fresh folder of their own, so what is stored (and nbval compares) is a new
+  learner's: each exercise "not yet" with the hint its placeholder answer earns.
 - The list of exercises is read from the checkers' source (each names its exercise as a string,
   `name = "Exercise 6.1"`), so it cannot drift from them; a test checks it against the notebooks'
   headings.
@@ -49,6 +54,12 @@ _recording = True
 def worked_solutions() -> None:
     """Called in the first cell of every solutions notebook: its checkers' verdicts are the book's
     own answers, not the learner's, so nothing they say is recorded (for this kernel)."""
+    stop_recording()
+
+
+def stop_recording() -> None:
+    """Nothing this process's checkers say is the learner's work (the worked solutions, a test run):
+    record none of it."""
     global _recording
     _recording = False
 
