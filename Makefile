@@ -90,15 +90,15 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-# The notebooks run as a new learner's would: in a fresh data folder of their own (removed after), so
-# what is stored (each notebook's last cell shows its exercises' progress) is not this checkout's
-# learner's, whose progress.json is left alone; the database is still the embedded server's.
+# The notebooks run as a new learner's would: their checkers record into a fresh progress file
+# (removed after), so what is stored (each notebook's last cell shows its exercises' progress) is not
+# this checkout's learner's, whose progress.json is left alone.
 # make notebooks NOTEBOOKS='notebooks/07_*.ipynb' re-executes only those.
 NOTEBOOKS ?= notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 
 notebooks: $(STAMP)
-	home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
-	$(VENV)/bin/smartstore db run -- env SMARTSTORE_HOME="$$home" \
+	fresh=$$(mktemp -d) && trap 'rm -rf "$$fresh"' EXIT && \
+	SMARTSTORE_PROGRESS_FILE="$$fresh/progress.json" $(VENV)/bin/smartstore db run -- \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 	$(PY) -m ruff format notebooks
 

@@ -4,6 +4,7 @@
 no other database and starts no server. `SMARTSTORE_HOME` is the embedded server's folder, which only
 `smartstore.embedded` (the `embedded` extra) uses; its default is that package's to choose.
 `QDRANT_URL` points notebook 14 at a Qdrant server (unset: Qdrant's local mode, in process).
+`SMARTSTORE_PROGRESS_FILE` puts the exercise progress elsewhere (`make notebooks` does).
 """
 
 import os
@@ -69,6 +70,18 @@ def qdrant_url() -> str | None:
     runs Qdrant in local mode, in the notebook's own process (no server), as DATABASE_URL unset
     means the embedded PostgreSQL."""
     return os.environ.get("QDRANT_URL", "").strip() or None
+
+
+PROGRESS_VARIABLE = "SMARTSTORE_PROGRESS_FILE"
+
+
+def progress_file() -> Path | None:
+    """`SMARTSTORE_PROGRESS_FILE`: the file the checkers record the exercise progress in, instead of
+    `progress.json` in the data folder. `make notebooks` points it at a fresh temporary file, so the
+    outputs it stores are a new learner's and the checkout's own progress is left alone, while the
+    notebooks keep the data folder (and the embedded server in it) they always use."""
+    raw = os.environ.get(PROGRESS_VARIABLE, "").strip()
+    return Path(raw).expanduser().resolve() if raw else None
 
 
 DEBUG_VARIABLE = "SMARTSTORE_DEBUG"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from smartstore import cli
+from smartstore import cli, settings
 from smartstore.workbook import progress
 from smartstore.workbook.exercises import basics
 
@@ -26,6 +26,7 @@ def learner_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     """The learner's folder, and recording on (as in a learner's notebook) whatever ran before."""
     home = tmp_path / "learner"
     monkeypatch.setenv("SMARTSTORE_HOME", str(home))
+    monkeypatch.delenv(settings.PROGRESS_VARIABLE, raising=False)
     monkeypatch.setattr(progress, "_recording", True)
     yield home
 
@@ -114,3 +115,43 @@ def test_the_exercises_are_those_the_notebooks_head() -> None:
     assert set(progress.exercises()) == set(headed)
     numbers = [tuple(map(int, e.split()[1].split("."))) for e in progress.exercises()]
     assert numbers == sorted(numbers)
+
+
+NUMBERED = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NUMBERED, ids=lambda p: p.stem)
+def test_every_notebook_ends_with_its_own_progress_lines(notebook: Path) -> None:
+    """The last cell shows that notebook's exercises, each as a new learner stands on it (the
+    stored output: `make notebooks` runs in a fresh folder, nbval compares it run after run)."""
+    cells = json.loads(notebook.read_text())["cells"]
+    last = cells[-1]
+    number = int(notebook.name[:2])
+    assert last["cell_type"] == "code"
+    assert f"progress.show({number})" in "".join(last["source"])
+    shown = "".join(
+        "".join(output.get("text", "")) for output in last["outputs"] if output["name"] == "stdout"
+    ).splitlines()
+    ours = [e for e in progress.exercises() if progress.notebook_of(e) == number]
+    assert [line.split(": ")[0] for line in shown] == ours
+    # every exercise cell runs its checker on the placeholder answer, which is never right
+    assert all(line.split(": ")[1] == "not yet" for line in shown), shown
+
+
+def test_a_test_run_is_not_the_learners_progress(migrated_url: URL) -> None:
+    """pytest's processes stop recording (../conftest.py): a right answer in a test leaves the
+    run's folder, where nbval's notebooks record theirs, as it was."""
+    before = progress.rows(notebook=1)
+    assert basics.check_where_am_i(RIGHT, migrated_url)
+    assert progress.rows(notebook=1) == before
+    assert all(row.status != progress.DONE for row in before)
+
+
+def test_make_notebooks_progress_file_is_used_instead_of_the_learners(
+    learner_home: Path, migrated_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "fresh" / "progress.json"
+    monkeypatch.setenv(settings.PROGRESS_VARIABLE, str(elsewhere))
+    assert not basics.check_where_am_i(WRONG, migrated_url)
+    assert json.loads(elsewhere.read_text())["exercises"]["Exercise 1.1"]["status"] == "not yet"
+    assert not (learner_home / progress.PROGRESS_FILE).exists()

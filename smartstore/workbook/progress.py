@@ -17,8 +17,8 @@ Why these choices:
   processes call `stop_recording()` (../conftest.py), so the tests' checkers never write a notebook's
   progress; the notebooks nbval runs do, each into the run's own folder.
 - Each numbered notebook's last cell is `show(N)`: its exercises' lines. `make notebooks` runs the
-  notebooks with a fresh folder of their own, so what is stored (and nbval compares) is a new
-  learner's: each exercise "not yet" with the hint its placeholder answer earns.
+  notebooks with a fresh progress file (`SMARTSTORE_PROGRESS_FILE`), so what is stored (and nbval
+  compares) is a new learner's: each exercise "not yet" with the hint its placeholder answer earns.
 - The list of exercises is read from the checkers' source (each names its exercise as a string,
   `name = "Exercise 6.1"`), so it cannot drift from them; a test checks it against the notebooks'
   headings.
@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
+
+from smartstore import settings
 
 PROGRESS_FILE = "progress.json"
 NOT_TRIED, NOT_YET, DONE = "not tried", "not yet", "done"
@@ -84,7 +86,11 @@ def notebook_of(exercise: str) -> int:
 
 
 def progress_file(home: Path | None = None) -> Path:
+    """`progress.json` in `home`; by default `SMARTSTORE_PROGRESS_FILE` if set, else in the data
+    folder (`smartstore.embedded.home()`)."""
     if home is None:
+        if (elsewhere := settings.progress_file()) is not None:
+            return elsewhere
         from smartstore.embedded import home as embedded_home
 
         home = embedded_home()
