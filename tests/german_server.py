@@ -9,7 +9,6 @@ temporary folder and the server finds it through `LOCPATH`. The database then sp
 
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.matrix import as_user, server_os_user
+from tests.matrix import postgres_cluster, run
 
 DEBIAN_BIN = Path("/usr/lib/postgresql/15/bin")
 LOCALE = "de_DE.UTF-8"
@@ -39,39 +38,17 @@ def german_server(tcp_port: int | None = None) -> Iterator[str]:
     """A running PostgreSQL 15 whose `smartstore` database answers in German; yields its URL (the
     socket's, as the superuser). With `tcp_port` it also listens on 127.0.0.1 and checks passwords
     there (scram-sha-256), for tests of a wrong password: the embedded server trusts its socket."""
-    folder = Path(tempfile.mkdtemp(prefix="smartstore-german-"))
-    folder.chmod(0o755)
-    data, sockets, locales = folder / "data", folder / "run", folder / "locales"
-    user = server_os_user()
-    for owned in (data, sockets):
-        owned.mkdir()
-        if user is not None:
-            shutil.chown(owned, user)
-    env = {**os.environ, "LOCPATH": str(locales)}
-    pg_ctl = [str(DEBIAN_BIN / "pg_ctl"), "-D", str(data), "-w"]
+    locales = Path(tempfile.mkdtemp(prefix="smartstore-locale-"))
     try:
-        locales.mkdir()
+        locales.chmod(0o755)  # the server's OS user reads the locale
+        env = {**os.environ, "LOCPATH": str(locales)}
         run(["localedef", "-i", "de_DE", "-f", "UTF-8", str(locales / LOCALE)], env)
-        locales.chmod(0o755)
-        initdb = [str(DEBIAN_BIN / "initdb"), "-D", str(data), "-U", "postgres"]
-        auth = ["--auth-local=trust", "--auth-host=scram-sha-256"]
-        run(as_user(user, [*initdb, *auth, "--encoding=UTF8", "--locale=C", "--no-sync"]), env)
-        listen = f"-h 127.0.0.1 -p {tcp_port}" if tcp_port else "-h ''"
-        options = f"{listen} -k {sockets} -c fsync=off"
-        run(as_user(user, [*pg_ctl, "-l", str(data / "log"), "-o", options, "start"]), env)
-        socket = f"host={sockets} port={tcp_port or 5432} user=postgres"
-        with psycopg.connect(f"{socket} dbname=postgres", autocommit=True) as c:
-            c.execute("CREATE DATABASE smartstore")
-            c.execute(f"ALTER DATABASE smartstore SET lc_messages TO '{LOCALE}'")
-        port = f"&port={tcp_port}" if tcp_port else ""
-        yield f"postgresql+psycopg://postgres@/smartstore?host={sockets}{port}"
+        initdb = ("--auth-local=trust", "--auth-host=scram-sha-256", "--locale=C")
+        with postgres_cluster(DEBIAN_BIN, initdb, tcp_port, env) as (folder, server):
+            with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as c:
+                c.execute("CREATE DATABASE smartstore")
+                c.execute(f"ALTER DATABASE smartstore SET lc_messages TO '{LOCALE}'")
+            port = f"&port={tcp_port}" if tcp_port else ""
+            yield f"postgresql+psycopg://postgres@/smartstore?host={folder / 'run'}{port}"
     finally:
-        if (data / "postmaster.pid").exists():
-            run(as_user(user, [*pg_ctl, "-m", "immediate", "stop"]), env)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def run(command: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd="/", check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+        shutil.rmtree(locales, ignore_errors=True)

@@ -79,10 +79,16 @@ def as_user(user: str | None, command: list[str]) -> list[str]:
 
 
 @contextmanager
-def throwaway_server(bin_dir: Path, role: str) -> Iterator[str]:
-    """A fresh PostgreSQL from `bin_dir` with a `smartstore` database that the role owns; yields the
-    DATABASE_URL. Stopped and deleted afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="smartstore-matrix-"))
+def postgres_cluster(
+    bin_dir: Path,
+    initdb_options: tuple[str, ...] = ("--auth=trust",),
+    tcp_port: int | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[Path, str]]:
+    """A fresh PostgreSQL from `bin_dir` in a temporary folder, run by the server's OS user, on a
+    unix socket (and on 127.0.0.1:`tcp_port` if given); yields (its folder, a libpq connection
+    string as the superuser `postgres`). Stopped and deleted afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="smartstore-server-"))
     folder.chmod(0o755)  # the server's OS user must reach its data folder and socket
     data, sockets = folder / "data", folder / "run"
     user = server_os_user()
@@ -92,11 +98,25 @@ def throwaway_server(bin_dir: Path, role: str) -> Iterator[str]:
             shutil.chown(owned, user)
     pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-w"]
     try:
-        initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
-        run(as_user(user, [*initdb, "--encoding=UTF8", "--no-sync"]))
-        options = f"-h '' -k {sockets} -c fsync=off"
-        run(as_user(user, [*pg_ctl, "-l", str(data / "log"), "-o", options, "start"]))
-        with psycopg.connect(f"host={sockets} user=postgres dbname=postgres", autocommit=True) as c:
+        initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", *initdb_options]
+        run(as_user(user, [*initdb, "--encoding=UTF8", "--no-sync"]), env)
+        listen = f"-h 127.0.0.1 -p {tcp_port}" if tcp_port else "-h ''"
+        options = f"{listen} -k {sockets} -c fsync=off"
+        run(as_user(user, [*pg_ctl, "-l", str(data / "log"), "-o", options, "start"]), env)
+        yield folder, f"host={sockets} port={tcp_port or 5432} user=postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            run(as_user(user, [*pg_ctl, "-m", "immediate", "stop"]), env)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_server(bin_dir: Path, role: str) -> Iterator[str]:
+    """A fresh PostgreSQL from `bin_dir` with a `smartstore` database that the role owns; yields the
+    DATABASE_URL. Stopped and deleted afterwards."""
+    with postgres_cluster(bin_dir) as (folder, server):
+        sockets = folder / "run"
+        with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as c:
             login = "postgres"
             if ROLES[role] is not None:
                 c.execute(ROLES[role])
@@ -106,10 +126,6 @@ def throwaway_server(bin_dir: Path, role: str) -> Iterator[str]:
             version = c.execute("SHOW server_version").fetchone()[0]
         print(f"== PostgreSQL {version} in {folder}, logging in as {login} ({role})", flush=True)
         yield f"postgresql+psycopg://{login}@/smartstore?host={sockets}"
-    finally:
-        if (data / "postmaster.pid").exists():
-            run(as_user(user, [*pg_ctl, "-m", "immediate", "stop"]))
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def preinstall_pgvector(sockets: Path) -> None:
@@ -122,8 +138,8 @@ def preinstall_pgvector(sockets: Path) -> None:
             c.execute("CREATE EXTENSION IF NOT EXISTS vector")
 
 
-def run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd="/")
+def run(command: list[str], env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False, cwd="/")
     if done.returncode != 0:
         sys.exit(f"matrix: {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
 
