@@ -17,8 +17,14 @@ README_LIMIT = 12_000
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
+def without_code_blocks(text: str) -> str:
+    """The page without its fenced code blocks (fences open at a line's start: a ```` ``` ```` in
+    running text is no fence)."""
+    return re.sub(r"^```.*?^```", "", text, flags=re.DOTALL | re.MULTILINE)
+
+
 def relative_links(page: Path) -> list[str]:
-    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.DOTALL)  # not in code blocks
+    text = without_code_blocks(page.read_text())
     return [link for link in LINK.findall(text) if not re.match(r"[a-z]+:", link)]
 
 
@@ -28,7 +34,7 @@ def anchor(heading: str) -> str:
 
 
 def anchors(page: Path) -> set[str]:
-    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.DOTALL)
+    text = without_code_blocks(page.read_text())
     return {anchor(heading) for heading in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)}
 
 
