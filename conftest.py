@@ -38,8 +38,9 @@ import pytest
 from sqlalchemy.engine import URL, make_url
 
 from smartstore.embedded import home as embedded_home
-from smartstore.embedded import running_url, start_embedded_database
+from smartstore.embedded import is_configured as embedded_is_configured
 from smartstore.embedded import server as embedded
+from smartstore.embedded import start_embedded_database
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 from smartstore.tools import testdb
 from smartstore.tools.scratch import drop_databases_named_after, scratch_url
@@ -140,7 +141,7 @@ def run_server() -> URL:
     """A URL on the run's server (of a database that is only named after, never touched)."""
     settings = get_settings()
     if settings.database_url is not None:
-        if settings.database_url == running_url(settings):
+        if embedded_is_configured(settings):
             # the embedded server, named by `smartstore db run` (make lab) or a notebook's first cell
             testdb.drop_killed_runs(settings.database_url)
         return settings.database_url

@@ -94,7 +94,7 @@ def names_the_embedded_server(settings: Settings) -> bool:
         import smartstore.embedded
     except ImportError:
         return False
-    return smartstore.embedded.running_url(settings) == settings.database_url
+    return smartstore.embedded.is_configured(settings)
 
 
 def db_url(settings: Settings, raw: bool) -> int:

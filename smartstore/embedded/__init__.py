@@ -59,6 +59,13 @@ def running_url(settings: Settings | None = None) -> URL | None:
     return server.status(home(settings)).url(DATABASE_NAME)
 
 
+def is_configured(settings: Settings) -> bool:
+    """DATABASE_URL names the running embedded server: what `smartstore db run` (so `make lab`) hands
+    its command and what `smartstore db start` advises to export. Tools that manage or tidy the
+    embedded server still may then."""
+    return settings.database_url is not None and running_url(settings) == settings.database_url
+
+
 def use_embedded_database() -> None:
     """A notebook's first cell: which database this kernel uses, said in one line.
 
@@ -71,7 +78,7 @@ def use_embedded_database() -> None:
     url = start_embedded_database(settings)
     if settings.database_url is None:
         os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-    if settings.database_url is None or running_url(settings) == settings.database_url:
+    if settings.database_url is None or is_configured(settings):
         print(f"database: the embedded PostgreSQL {server.POSTGRES_MAJOR} server ({url.database})")
     else:
         print("database: the server in DATABASE_URL (nothing started)")
