@@ -24,13 +24,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from types import ModuleType
-from typing import NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from smartstore.arguments import Parser, whole_number
 from smartstore.db import NO_DATABASE, connect, display_url
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import DEBUG_VARIABLE, Settings, get_settings
@@ -237,26 +236,6 @@ def catalog_ingest(engine: Engine) -> int:
     seconds = time.perf_counter() - started
     print(f"Embedded {embedded:,} products in {seconds:.1f} s.")
     return 0
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, with a mistake reported in one line (usage is one `--help` away)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def whole_number(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {minimum}, not {text!r}")
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,8 +4,12 @@ A command (the top layer): it starts the embedded server (the `embedded` extra) 
 names a server, and hands the URL to the core.
 """
 
+import sys
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 
+from smartstore.arguments import Parser
 from smartstore.db import display_url, make_engine, server_version, session_scope
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import head, upgrade
@@ -14,7 +18,8 @@ from smartstore.seed import seed
 from smartstore.settings import get_settings
 
 
-def main() -> int:
+def main(argv: Sequence[str] = ()) -> int:
+    Parser(prog="python -m smartstore.demo", description=__doc__.splitlines()[0]).parse_args(argv)
     settings = get_settings()
     if settings.uses_embedded_server:
         try:
@@ -65,4 +70,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    run_command(main)
+    run_command(lambda: main(sys.argv[1:]))

@@ -13,11 +13,11 @@ test run still running uses stays: its database `<database>_test_<pid>` (and tho
 while that process lives, and a template it holds in use (`smartstore.tools.testdb`).
 """
 
-import argparse
 import shutil
 import sys
 from types import ModuleType
 
+from smartstore.arguments import Parser
 from smartstore.db import display_url, drop_database
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.settings import get_settings
@@ -68,9 +68,7 @@ def reset(include_main: bool = False) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m smartstore.reset", description=__doc__.splitlines()[0]
-    )
+    parser = Parser(prog="python -m smartstore.reset", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--all", action="store_true", help="the main smartstore database too (embedded only)"
     )

@@ -6,7 +6,8 @@ so running it twice duplicates nothing and never overwrites what a learner chang
 transaction: interrupted, it leaves nothing half-written.
 """
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from smartstore.arguments import Parser
 from smartstore.db import configured_url, make_engine
 from smartstore.errors import SmartstoreError, one_line, run_command
 from smartstore.models import Product, Store, User, UserRole
@@ -131,10 +133,11 @@ def seed_url(url: URL) -> None:
     print(result.summary())
 
 
-def main() -> None:
+def main(argv: Sequence[str] = ()) -> None:
     """`python -m smartstore.seed`: the database in DATABASE_URL."""
+    Parser(prog="python -m smartstore.seed", description=__doc__.splitlines()[0]).parse_args(argv)
     seed_url(configured_url())
 
 
 if __name__ == "__main__":
-    run_command(main)
+    run_command(lambda: main(sys.argv[1:]))

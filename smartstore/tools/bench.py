@@ -13,12 +13,11 @@ index buys. A benchmark that prints figures, never a test: timings depend on the
 Everything happens in a throwaway database, `smartstore_bench`, dropped at the end.
 """
 
-import argparse
 import json
 import re
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from smartstore.arguments import Parser, whole_number
 from smartstore.db import connect, drop_database, make_engine, server_version
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
@@ -222,21 +222,22 @@ def tenant_query_latencies(
     return results
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m smartstore.tools.bench", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--stores", type=int, default=100)
-    parser.add_argument("--products-per-store", type=int, default=10_000)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = Parser(prog="python -m smartstore.tools.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", type=whole_number(1), default=100)
+    parser.add_argument("--products-per-store", type=whole_number(1), default=10_000)
     parser.add_argument(
-        "--add-all-products", type=int, default=50_000, help="rows for the naive add_all"
+        "--add-all-products",
+        type=whole_number(1),
+        default=50_000,
+        help="rows for the naive add_all",
     )
     parser.add_argument(
         "--tenant-sizes", default="10000,100000,1000000", help="catalogue sizes, comma-separated"
     )
-    parser.add_argument("--tenant-per-store", type=int, default=100)
+    parser.add_argument("--tenant-per-store", type=whole_number(1), default=100)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     url = fresh_bench_database()
     try:

@@ -16,7 +16,6 @@ Each figure is the median of several runs, alternated so that a busy moment of t
 fall on one side only.
 """
 
-import argparse
 import os
 import shutil
 import statistics
@@ -24,11 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from smartstore.arguments import Parser
 from smartstore.db import connect, drop_database
 from smartstore.embedded import server as embedded
 from smartstore.embedded import start_embedded_database
@@ -203,8 +203,8 @@ def print_table(title: str, seconds: dict[str, float]) -> None:
         print(f"  {name:<48}{value:>8.2f} s{value / first:>8.2f}x")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = Parser(
         prog="python -m smartstore.tools.bench_loop", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs of the one test file")
@@ -213,7 +213,7 @@ def main() -> int:
     parser.add_argument("--stores", type=int, default=100)
     parser.add_argument("--products-per-store", type=int, default=10_000)
     parser.add_argument("--skip-suite", action="store_true", help="leave out make test")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     load = os.getloadavg()[0]
     print(

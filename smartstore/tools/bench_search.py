@@ -24,7 +24,6 @@ p50/p95 are the query's wall time seen from Python, in ms. Then the ingest rate 
 of the same vectors (binary COPY, then the same HNSW build). CPU heavy: run it on a quiet machine.
 """
 
-import argparse
 import random
 import statistics
 import time
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 
 from smartstore import catalog
+from smartstore.arguments import Parser
 from smartstore.db import configured_url, connect, drop_database, make_engine
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
@@ -258,7 +258,9 @@ def ingest_against_copy(engine: Engine, url) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(
+        prog="python -m smartstore.tools.bench_search", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the 200 stores")
     parser.add_argument("--queries", type=int, default=40, help="queries per band (default 40)")
     parser.add_argument("--seed", type=int, default=18)

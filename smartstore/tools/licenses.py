@@ -18,7 +18,6 @@ counted as skipped.
     python -m smartstore.tools.licenses --lock FILE --path DIR  # another lock; DIR searched first
 """
 
-import argparse
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from smartstore.arguments import Parser
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import locate
 
@@ -135,7 +135,7 @@ def report(lock: Path, verdicts: Iterable[Verdict], skipped: int) -> tuple[int, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m smartstore.tools.licenses")
+    parser = Parser(prog="python -m smartstore.tools.licenses")
     parser.add_argument("--lock", type=Path, help="the lock to check (default: the checkout's)")
     parser.add_argument(
         "--path", nargs="+", default=[], help="site folders to read metadata from before sys.path"

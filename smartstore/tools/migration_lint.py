@@ -9,7 +9,6 @@ one file for the whole history, an index on `products` added years later would l
     python -m smartstore.tools.migration_lint --versions DIR ...   # another history (the tests' fixture)
 """
 
-import argparse
 import io
 import os
 import shutil
@@ -22,6 +21,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
+from smartstore.arguments import Parser
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import alembic_config, locate
 from smartstore.settings import migration_timeouts
@@ -83,7 +83,7 @@ def squawk(files: list[Path]) -> tuple[int, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m smartstore.tools.migration_lint")
+    parser = Parser(prog="python -m smartstore.tools.migration_lint")
     parser.add_argument("--versions", type=Path, nargs="+", help="migration folders to lint")
     args = parser.parse_args(argv)
     status, report = lint(args.versions)

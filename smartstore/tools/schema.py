@@ -12,11 +12,14 @@ that `downgrade base` really took everything away.
 
 import re
 import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from smartstore.arguments import Parser
 from smartstore.embedded import client_command
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import locate
@@ -78,8 +81,9 @@ def catalog_objects(connection: Connection) -> list[tuple[str, str]]:
     return [tuple(row) for row in connection.execute(text(CATALOG_QUERY))]
 
 
-def main() -> int:
+def main(argv: Sequence[str] = ()) -> int:
     """Write alembic/schema.sql from a throwaway database migrated to head."""
+    Parser(prog="python -m smartstore.tools.schema", description=main.__doc__).parse_args(argv)
     from smartstore.migrations import upgrade
     from smartstore.tools.scratch import scratch_database
 
@@ -97,4 +101,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    run_command(main)
+    run_command(lambda: main(sys.argv[1:]))
