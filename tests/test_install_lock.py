@@ -124,3 +124,20 @@ def build_wheel(directory, config_settings=None, metadata_directory=None):
 def build_editable(directory, config_settings=None, metadata_directory=None):
     return _wheel(directory, True)
 """
+
+
+def test_uv_installs_the_lock_compiled(tmp_path: Path) -> None:
+    """The locked packages arrive with their bytecode: where PYTHONDONTWRITEBYTECODE is set, Python
+    never writes it, and every run would compile SQLAlchemy, Alembic and pytest again (run for real,
+    from uv's cache: one locked package, uv offline)."""
+    target = tmp_path / "venv"
+    venv.create(target, with_pip=False)
+    lock = tmp_path / "lock.txt"
+    locked_lines = (PROJECT_ROOT / "requirements.lock").read_text().splitlines()
+    lock.write_text(next(line for line in locked_lines if line.startswith("six==")) + "\n")
+    uv = str(Path(sys.executable).parent / "uv")
+    first, _ = install_lock.plan(str(target / "bin" / "python"), uv, str(lock), {}, "")
+    locked = first[0]
+    subprocess.run(locked.command, env={**locked.env, "UV_OFFLINE": "1"}, check=True)
+    compiled = list(target.glob("lib/python3*/site-packages/__pycache__/six.*.pyc"))
+    assert compiled, "six was installed without its bytecode"

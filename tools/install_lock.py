@@ -56,7 +56,11 @@ def uv_steps(
     if cert and "SSL_CERT_FILE" not in env:
         uv_env["SSL_CERT_FILE"] = cert
     base = [uv, "pip", "install", "--quiet", "--python", python]
-    return [Step([*base, "-r", lock], uv_env), Step([*base, "--no-deps", "-e", "."], uv_env)]
+    # compiled once here, as pip does by default: without it, where PYTHONDONTWRITEBYTECODE is set
+    # (some images and CI machines), every pytest run compiles SQLAlchemy, Alembic and pytest anew
+    # (a few tenths of a second per run of one test file; more on a slow machine)
+    locked = [*base, "--compile-bytecode", "-r", lock]
+    return [Step(locked, uv_env), Step([*base, "--no-deps", "-e", "."], uv_env)]
 
 
 def pip_steps(python: str, lock: str, env: dict[str, str]) -> list[Step]:
