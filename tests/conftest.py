@@ -65,7 +65,7 @@ def migrated_scratch(migrated_url: URL, request: pytest.FixtureRequest) -> Itera
     session: a copy of the run's migrated template (`smartstore.tools.testdb`), which takes a
     fraction of running every migration again."""
     template = make_url(os.environ[testdb.TEMPLATE_ENV])
-    name = fresh_database(f"scratch_{request.node.name}", migrated_url).database
+    name = fresh_database(f"migrated_{request.node.name}", migrated_url).database
     url = testdb.copy_of(template, name).set(
         username=migrated_url.username, password=migrated_url.password
     )

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy.engine import URL, make_url
 
 from smartstore.db import connect
-from smartstore.migrations import upgrade
 from tests import german_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -229,18 +228,17 @@ LOST = (
     ids=["sample", "large"],
 )
 def test_a_server_lost_mid_seed_says_nothing_was_kept_and_a_rerun_is_safe(
-    scratch_url: URL, arguments: list[str], locked: str, statement: str, again: str
+    migrated_scratch: URL, arguments: list[str], locked: str, statement: str, again: str
 ) -> None:
     """The test holds a lock the seed needs half-way, then ends the seed's connection from the
     server's side, exactly as a server that stops or crashes does."""
-    upgrade(scratch_url)
-    database_url = scratch_url.render_as_string(hide_password=False)
+    database_url = migrated_scratch.render_as_string(hide_password=False)
     command = [sys.executable, "-m", "smartstore", "seed", *arguments]
     env = {**os.environ, "DATABASE_URL": database_url}
-    with connect(scratch_url) as blocker:
+    with connect(migrated_scratch) as blocker:
         blocker.execute(f"LOCK TABLE {locked} IN ACCESS EXCLUSIVE MODE")
         seeding = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-        pid = wait_for_lock_waiter(scratch_url, statement)
+        pid = wait_for_lock_waiter(migrated_scratch, statement)
         blocker.execute("SELECT pg_terminate_backend(%s)", (pid,))
         _, stderr = seeding.communicate(timeout=60)
         blocker.rollback()
@@ -248,7 +246,7 @@ def test_a_server_lost_mid_seed_says_nothing_was_kept_and_a_rerun_is_safe(
     if arguments:  # the large seed's progress bar is on stderr too, above the message
         stderr = stderr.rsplit("\n", 2)[-2] + "\n"
     assert stderr == LOST
-    with connect(scratch_url) as conn:
+    with connect(migrated_scratch) as conn:
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM products)"
         )
@@ -258,26 +256,25 @@ def test_a_server_lost_mid_seed_says_nothing_was_kept_and_a_rerun_is_safe(
     assert rerun.stdout.startswith(again)
 
 
-def test_ctrl_c_in_a_seed_is_one_line_exit_130_and_keeps_nothing(scratch_url: URL) -> None:
+def test_ctrl_c_in_a_seed_is_one_line_exit_130_and_keeps_nothing(migrated_scratch: URL) -> None:
     """SIGINT (what Ctrl-C sends) while the seed's COPY is under way: `smartstore: interrupted` as
     the last line on stderr (the progress bar is above it), no traceback, status 130, and nothing of
     the seed kept. The test holds a lock the COPY needs, so the signal surely lands mid-seed."""
-    upgrade(scratch_url)
-    database_url = scratch_url.render_as_string(hide_password=False)
+    database_url = migrated_scratch.render_as_string(hide_password=False)
     command = [sys.executable, "-m", "smartstore", "seed", "--stores", "50"]
     command += ["--products-per-store", "20000"]
     env = {**os.environ, "DATABASE_URL": database_url}
-    with connect(scratch_url) as blocker:
+    with connect(migrated_scratch) as blocker:
         blocker.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
         seeding = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-        wait_for_lock_waiter(scratch_url, "COPY products")
+        wait_for_lock_waiter(migrated_scratch, "COPY products")
         seeding.send_signal(signal.SIGINT)
         _, stderr = seeding.communicate(timeout=60)
         blocker.rollback()
     assert seeding.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1] == "smartstore: interrupted"
-    with connect(scratch_url) as conn:
+    with connect(migrated_scratch) as conn:
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM products)"
         )

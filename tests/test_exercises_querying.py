@@ -8,16 +8,14 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from smartstore.db import make_engine
-from smartstore.migrations import upgrade
 from smartstore.models import Product, Store
 from smartstore.seed import seed
 from smartstore.workbook.exercises import querying
 
 
 @pytest.fixture
-def seeded(scratch_url: URL) -> Iterator[Engine]:
-    upgrade(scratch_url)
-    engine = make_engine(scratch_url)
+def seeded(migrated_scratch: URL) -> Iterator[Engine]:
+    engine = make_engine(migrated_scratch)
     with Session(engine) as session:
         seed(session)
         session.commit()

@@ -4,19 +4,17 @@ import pytest
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect
-from smartstore.migrations import upgrade
 from smartstore.tools.scale import scale_seed
 from smartstore.workbook.exercises import scale
 
 
 @pytest.fixture
-def catalogue(scratch_url: URL) -> URL:
+def catalogue(migrated_scratch: URL) -> URL:
     """40 stores of 100 products: big enough for the planner to prefer the index."""
-    upgrade(scratch_url)
-    scale_seed(scratch_url, 40, 100, 0, progress=False)
-    with connect(scratch_url, autocommit=True) as conn:
+    scale_seed(migrated_scratch, 40, 100, 0, progress=False)
+    with connect(migrated_scratch, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE products")
-    return scratch_url
+    return migrated_scratch
 
 
 def test_the_index_is_the_one_the_plan_names(catalogue: URL) -> None:

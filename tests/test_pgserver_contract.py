@@ -4,6 +4,9 @@ instead of somewhere in a server's start-up or a process's exit."""
 
 import importlib
 import inspect
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,6 +80,16 @@ def test_postmaster_info_still_reads_the_fields_we_use(tmp_path: Path) -> None:
     assert (info.pid, info.socket_dir, info.status) == (1, tmp_path, "ready")
 
 
-def test_the_machine_lock_can_be_taken_and_given_back() -> None:
-    with pgserver.machine_lock():
-        pass
+def test_the_machine_lock_keeps_another_process_out_until_it_is_given_back() -> None:
+    """What the lock is for: while one process starts or stops a server, another waits (a lock
+    that let both in would let two starts race on one data folder)."""
+    other_process_tries = [
+        sys.executable,
+        "-c",
+        "import sys, fasteners; print(fasteners.InterProcessLock(sys.argv[1]).acquire(blocking=False))",
+    ]
+    with pgserver.machine_lock() as lock:
+        path = os.fsdecode(lock.path)
+        held = subprocess.run([*other_process_tries, path], capture_output=True, text=True)
+    given_back = subprocess.run([*other_process_tries, path], capture_output=True, text=True)
+    assert (held.stdout, given_back.stdout) == ("False\n", "True\n")

@@ -6,7 +6,6 @@ import re
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect
-from smartstore.migrations import upgrade
 from smartstore.tools.bench import explain_store_query, same_on_every_version
 from smartstore.tools.scale import scale_seed
 
@@ -27,12 +26,11 @@ def test_a_plan_from_18_reads_as_16_prints_it() -> None:
     )
 
 
-def test_the_plans_the_workbook_prints_on_this_server(scratch_url: URL) -> None:
-    upgrade(scratch_url)
-    scale_seed(scratch_url, 3, 20, seed=1, progress=False)
-    with connect(scratch_url) as conn:
+def test_the_plans_the_workbook_prints_on_this_server(migrated_scratch: URL) -> None:
+    scale_seed(migrated_scratch, 3, 20, seed=1, progress=False)
+    with connect(migrated_scratch) as conn:
         store_id = conn.execute("SELECT min(id) FROM stores").fetchone()[0]
     for use_index in (True, False):
-        plan = explain_store_query(scratch_url, store_id, use_index=use_index)
+        plan = explain_store_query(migrated_scratch, store_id, use_index=use_index)
         assert re.search(r"actual time=\S+ rows=20 loops=1", plan), plan
         assert "Index Searches" not in plan

@@ -9,7 +9,6 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from smartstore.db import make_engine
-from smartstore.migrations import upgrade
 from smartstore.models import UserRole
 from smartstore.seed import seed
 from tests.conftest import count
@@ -53,9 +52,8 @@ def test_seed_leaves_a_learners_change_alone(session: Session) -> None:
     assert count(session, "SELECT price_cents FROM products WHERE sku = 'NB-1001'") == 1
 
 
-def test_database_url_points_the_seed_command_elsewhere(scratch_url: URL, engine) -> None:
-    upgrade(scratch_url)
-    env = {**os.environ, "DATABASE_URL": scratch_url.render_as_string(hide_password=False)}
+def test_database_url_points_the_seed_command_elsewhere(migrated_scratch: URL, engine) -> None:
+    env = {**os.environ, "DATABASE_URL": migrated_scratch.render_as_string(hide_password=False)}
     done = subprocess.run(
         [sys.executable, "-m", "smartstore.seed"],
         env=env,
@@ -64,7 +62,7 @@ def test_database_url_points_the_seed_command_elsewhere(scratch_url: URL, engine
         check=True,
     )
     assert done.stdout == "Seeded 2 stores, 5 products, 3 users.\n"
-    scratch = make_engine(scratch_url)
+    scratch = make_engine(migrated_scratch)
     with scratch.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM products")).scalar_one() == 5
     scratch.dispose()
