@@ -9,13 +9,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL, make_url
 
 from smartstore.db import connect
+from smartstore.embedded.pgserver import bin_dir
+from smartstore.embedded.server import POSTGRES_MAJOR
 from tests import german_server
+from tests.matrix import postgres_cluster
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,15 +85,27 @@ def test_a_bad_database_url_is_one_line(command: str, database_url: str, message
 
 @pytest.fixture(scope="module")
 def password_server() -> Iterator[int]:
-    """A server on 127.0.0.1 that checks passwords (Debian's PostgreSQL 15, tests/german_server.py),
-    with a login `shop` whose password is not the one the tests give; yields its port."""
-    if (why := german_server.missing()) is not None:
-        pytest.skip(why)
+    """A server on 127.0.0.1 that checks passwords (the embedded one trusts its socket), with a
+    login `shop` whose password is not the one the tests give; yields its port. Debian's PostgreSQL
+    15 where it is installed (it also speaks German: tests/german_server.py), else a cluster of the
+    embedded wheel's own binaries."""
     port = closed_port()
-    with german_server.german_server(tcp_port=port) as url, connect(make_url(url)) as conn:
+    if german_server.missing() is None:
+        server = german_server.german_server(tcp_port=port)
+    else:
+        initdb = ("--auth-local=trust", "--auth-host=scram-sha-256")
+        server = socket_url(postgres_cluster(bin_dir(POSTGRES_MAJOR), initdb, tcp_port=port), port)
+    with server as url, connect(make_url(url)) as conn:
         conn.execute("CREATE ROLE shop LOGIN PASSWORD 'the-right-one'")
         conn.commit()
         yield port
+
+
+@contextmanager
+def socket_url(cluster: AbstractContextManager[tuple[Path, str]], port: int) -> Iterator[str]:
+    """postgres_cluster's server as a URL of its `postgres` database, through its socket."""
+    with cluster as (folder, _):
+        yield f"postgresql+psycopg://postgres@/postgres?host={folder / 'run'}&port={port}"
 
 
 def unreachable(kind: str, password_port: int) -> str:

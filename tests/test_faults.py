@@ -1,5 +1,6 @@
-"""Faults: a server killed mid-seed, a stale postmaster.pid, a race to start, a database that is not
-there or refuses the password. Nothing may be lost, nothing may hang, no password may be shown."""
+"""Faults: a server killed mid-seed, a stale postmaster.pid, a race to start, a server that does not
+answer. Nothing may be lost, nothing may hang, no password may be shown. (A wrong password, for every
+command: tests/test_command_errors.py.)"""
 
 import os
 import signal
@@ -16,7 +17,6 @@ from tests.server_processes import (
     env_for,
     postgres_processes,
     smartstore,
-    start_holder,
     start_together,
     wait_until_stopped,
 )
@@ -114,25 +114,3 @@ def test_a_server_that_does_not_answer_fails_within_seconds() -> None:
     assert "could not use the database" in done.stderr and "timeout" in done.stderr
     assert "Traceback" not in done.stderr
     assert "hunter2-secret" not in done.stdout + done.stderr
-
-
-def test_a_wrong_password_is_a_clear_error_that_does_not_show_the_password(
-    home: Path, tmp_path: Path
-) -> None:
-    holding = start_holder(home, tmp_path / "release")
-    int(holding.stdout.readline())
-    try:
-        hba = embedded.pgdata_of(home) / "pg_hba.conf"
-        hba.write_text("local all shop_pw scram-sha-256\n" + hba.read_text())
-        setup = "CREATE ROLE shop_pw LOGIN PASSWORD 'right-secret'; SELECT pg_reload_conf();"
-        assert smartstore(home, "db", "psql", "-c", setup).returncode == 0
-        socket_dir = embedded.status(home).socket_dir
-        url = f"postgresql+psycopg://shop_pw:wrong-secret@/smartstore?host={socket_dir}"
-        for command in (["-m", "smartstore.seed"], ["-m", "alembic", "current"]):
-            done, _ = run_with_url(url, *command)
-            assert done.returncode != 0
-            assert 'password authentication failed for user "shop_pw"' in done.stderr
-            assert "wrong-secret" not in done.stdout + done.stderr
-    finally:
-        (tmp_path / "release").touch()
-        holding.wait(timeout=30)
