@@ -108,10 +108,13 @@ def pytest_configure(config: pytest.Config) -> None:
     use_a_database_of_our_own(template)
 
 
+PRINT_ONLY = ("help", "version", "collectonly", "showfixtures", "show_fixtures_per_test", "markers")
+"""pytest's options (their `dest`) that make a run only print something."""
+
+
 def runs_no_test(config: pytest.Config) -> bool:
-    """pytest only prints something: --help, --version, --collect-only, --fixtures, --markers."""
-    shows = ("help", "version", "collectonly", "showfixtures", "show_fixtures_per_test", "markers")
-    return any(getattr(config.option, option, False) for option in shows)
+    """pytest only prints something: --help, --version, --collect-only, --fixtures, --markers…"""
+    return any(getattr(config.option, option, False) for option in PRINT_ONLY)
 
 
 def in_use_until_exit(held: contextlib.AbstractContextManager[URL]) -> URL:
