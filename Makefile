@@ -13,6 +13,7 @@
 #   make book-serve  serve it on http://127.0.0.1:8000/ (modules do not load from file://)
 #   make bench-loop  what a learner waits for (one test file, make test, the scale seed), before and after #13
 #   make bench  the insert-path and tenant-query benchmark at a million products (a few minutes)
+#   make bench-commits  issue 20's goals: one test file (server running) and the whole suite, at older commits and now
 #   make bench-search  vector search inside one store, four ways, at 200,000+ products (a few minutes)
 #   make schema refresh alembic/schema.sql (the schema at head, for reviewers)
 #   make lock   re-resolve requirements.lock after a change to pyproject.toml (make lock UPGRADE=1: newest of everything)
@@ -33,7 +34,7 @@ FIND_PYTHON := for c in $(PYTHON) python3.12 python3.13 python3.14 python3 pytho
 	  && { echo $$c; exit 0; }; \
 	done; exit 1
 
-.PHONY: book book-serve demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-search schema lint lock reset clean venv
+.PHONY: book book-serve demo test test-matrix check-migrations check-licenses lab notebooks bench bench-loop bench-commits bench-search schema lint lock reset clean venv
 
 venv: $(STAMP)
 
@@ -107,6 +108,9 @@ bench: $(STAMP)
 
 bench-loop: $(STAMP)
 	$(PY) -m smartstore.tools.bench_loop
+
+bench-commits: $(STAMP)
+	$(PY) -m smartstore.tools.bench_commits
 
 bench-search: $(STAMP)
 	$(VENV)/bin/smartstore db run -- $(PY) -m smartstore.tools.bench_search

@@ -8,12 +8,22 @@ Alembic's parser, and the test holds it to the rest (no traceback, status 2).
 """
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 
+import smartstore
 from smartstore import cli, demo, migrations, reset, seed
 from smartstore.errors import run_command
-from smartstore.tools import bench, bench_loop, bench_search, licenses, migration_lint, schema
+from smartstore.tools import (
+    bench,
+    bench_commits,
+    bench_loop,
+    bench_search,
+    licenses,
+    migration_lint,
+    schema,
+)
 
 Main = Callable[[Sequence[str]], int | None]
 COMMANDS: dict[str, tuple[str, Main]] = {
@@ -24,6 +34,7 @@ COMMANDS: dict[str, tuple[str, Main]] = {
     "python -m smartstore.migrations": ("smartstore", migrations.main),
     "python -m smartstore.tools.bench": ("smartstore", bench.main),
     "python -m smartstore.tools.bench_loop": ("smartstore", bench_loop.main),
+    "python -m smartstore.tools.bench_commits": ("smartstore", bench_commits.main),
     "python -m smartstore.tools.bench_search": ("smartstore", bench_search.main),
     "python -m smartstore.tools.schema": ("smartstore", schema.main),
     "python -m smartstore.tools.licenses": ("check-licenses", licenses.main),
@@ -51,6 +62,7 @@ WRONG = [
     ("python -m smartstore.migrations", ["downgrade"], "the following arguments are required"),
     ("python -m smartstore.tools.bench", ["--stores", "-3"], "must be a whole number from 1"),
     ("python -m smartstore.tools.bench_loop", ["--bogus"], "unrecognized arguments: --bogus"),
+    ("python -m smartstore.tools.bench_commits", ["--repeats", "0"], "must be a whole number from 1"),
     ("python -m smartstore.tools.bench_search", ["--scale", "big"], "invalid float value: 'big'"),
     ("python -m smartstore.tools.schema", ["alembic/schema.sql"], "unrecognized arguments"),
     ("python -m smartstore.tools.licenses", ["--bogus"], "unrecognized arguments: --bogus"),
@@ -80,4 +92,13 @@ def test_wrong_arguments_are_refused_in_one_line(
 
 
 def test_every_command_is_tried() -> None:
+    """Each module with a `__main__` block is a command here, and each is given wrong arguments."""
+    package = Path(smartstore.__file__).parent
+    runnable = {
+        "python -m " + ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        for path in package.rglob("*.py")
+        if 'if __name__ == "__main__":' in path.read_text()
+    }
+    runnable = {"smartstore" if name == "python -m smartstore.cli" else name for name in runnable}
+    assert runnable == set(COMMANDS)
     assert {command for command, _, _ in WRONG} == set(COMMANDS)
