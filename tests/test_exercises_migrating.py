@@ -53,8 +53,9 @@ def test_the_plain_draft_is_right_on_paper_and_fails_on_a_table_with_rows(
     )
     verdict = check_is_active_runs(tmp_path)
     assert not verdict
-    assert 'NotNullViolation: column "is_active" of relation "products" contains null values' in (
-        verdict.message
+    assert verdict.message == (
+        'the upgrade fails on a table with rows: NotNullViolation: column "is_active" of relation '
+        '"products" contains null values. Which value should the existing rows get?'
     )
 
     plain = path.read_text()

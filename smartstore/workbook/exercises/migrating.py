@@ -188,9 +188,9 @@ def check_is_active_runs(versions: Path, rev_id: str = "active0001") -> Verdict:
 def _step_failed(step: str, error: Exception) -> str:
     """Why a step of 4.2's round trip failed, in the database's words; a NOT NULL column that the
     existing rows cannot fill gets the question the exercise is about."""
-    if isinstance(error, InvalidInput) and error.__cause__ is not None:
-        error = error.__cause__  # type: ignore[assignment]
-    if isinstance(getattr(error, "orig", None), psycopg.errors.NotNullViolation):
+    # the driver's error: under SQLAlchemy's wrapper, or the cause of smartstore's InvalidInput
+    cause = error.__cause__ if isinstance(error, InvalidInput) else error
+    if isinstance(getattr(cause, "orig", None) or cause, psycopg.errors.NotNullViolation):
         return (
             f"the {step} fails on a table with rows: {database_error(error)}. "
             "Which value should the existing rows get?"
