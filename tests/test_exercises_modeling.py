@@ -158,6 +158,18 @@ def test_autogenerate_sees_the_review_only_once_the_package_imports_it(
     assert str(check_transitive_import(True, fixed, migrated_scratch)) == (
         "Exercise 3.2: right: wishlists is seen: an import anywhere in the chain."
     )
+    assert str(check_transitive_import(False, fixed, migrated_scratch)) == (
+        "Exercise 3.2: not yet: measured otherwise: what runs when Python imports the review "
+        "module?"
+    )
+
+
+def test_3_2_a_prediction_that_is_not_true_or_false_is_not_yet(tmp_path: Path) -> None:
+    """Checked before anything is measured: text, None, or a number are no prediction."""
+    package = write_package(tmp_path, "import smartstore.models  # noqa: F401\n")
+    for not_a_bool in (None, "True", 1):
+        verdict = check_transitive_import(not_a_bool, package, None)  # type: ignore[arg-type]
+        assert verdict.message == "predict True (it is seen) or False (it is not)."
 
 
 def test_only_the_packages_own_module_counts_and_a_failing_import_is_a_hint(
