@@ -205,3 +205,18 @@ def test_5_3_a_misspelt_index_is_named_as_missing(migrated_url: URL) -> None:
         "(Index Scan using ...)."
     )
     assert "another index" in check_store_id_index("pk_products", migrated_url).message
+
+
+def test_4_2_emptying_the_table_first_is_not_yet(migrated_url: URL, tmp_path: Path) -> None:
+    """The harmful way to make NOT NULL pass on a table with rows: delete the rows."""
+    path = draft(tmp_path, migrated_url, nullable=False)
+    path.write_text(
+        path.read_text().replace(
+            '    op.add_column("products"',
+            '    op.execute("DELETE FROM products")\n    op.add_column("products"',
+            1,
+        )
+    )
+    assert str(check_is_active_runs(tmp_path)) == (
+        "Exercise 4.2: not yet: 5 of 5 products are gone: a migration keeps the rows."
+    )
