@@ -53,6 +53,11 @@ def test_the_negative_price_is_refused_by_the_constraint_named_by_the_convention
 ) -> None:
     assert "ck_" in check_negative_price("price_cents_not_negative", migrated_scratch).message
     assert not check_negative_price("ck_products_name_not_blank", migrated_scratch)
+    assert check_negative_price(None, migrated_scratch).message == (
+        "write the constraint's name as a string."
+    )
+    typo = check_negative_price("ck_products_price_cent_not_negative", migrated_scratch)
+    assert typo.message == "not that one: ck_<table>_<the name given in the model>."
     capitals = check_negative_price("CK_PRODUCTS_PRICE_CENTS_NOT_NEGATIVE", migrated_scratch)
     assert not capitals
     assert "the right name in other letters" in capitals.message
