@@ -276,3 +276,33 @@ def test_13_2_a_misspelt_keyword_is_named_in_plain_words() -> None:
         "the gate refuses it: syntax-error (squawk cannot read it as SQL: check the spelling of "
         "every keyword)."
     )
+
+
+def test_13_2_a_rule_without_plain_words_shows_squawks_own_message() -> None:
+    verdict = evolving.check_index_the_gate_accepts("DROP INDEX IF EXISTS uq_products_store_id_sku")
+    assert not verdict
+    assert verdict.message.startswith("the gate refuses it: require-concurrent-index-deletion (")
+    assert "(see the report)" not in verdict.message
+
+
+def test_13_2_statements_sent_together_run_in_one_transaction() -> None:
+    verdict = evolving.check_index_the_gate_accepts(
+        "SET lock_timeout = '2s'; "
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_products_price_cents ON products (price_cents)"
+    )
+    assert verdict.message == (
+        "the database refused it: ActiveSqlTransaction: CREATE INDEX CONCURRENTLY cannot run "
+        "inside a transaction block; statements sent together run in one transaction, so send "
+        "the CREATE INDEX alone."
+    )
+
+
+def test_13_1_and_12_2_dropping_what_the_exercise_is_about_is_no_refusal() -> None:
+    """The facts cannot be read afterwards: the hint says what is gone, not that the database
+    refused the learner's SQL (it did not)."""
+    assert evolving.check_column_without_rewrite("DROP TABLE products CASCADE").message == (
+        "there is no table products any more: add a column, drop nothing."
+    )
+    assert evolving.check_rename_in_place("DROP TYPE user_role CASCADE").message.startswith(
+        "there is no type user_role any more"
+    )

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from smartstore.db import make_engine
 from smartstore.migrations import alembic_config
 from smartstore.tools.scratch import scratch_database
-from smartstore.workbook.exercises import Verdict, database_error, first_line, not_yet, right
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
 from smartstore.workbook.exercises.rollback import rolled_back
 
 ENUMS_IN_PUBLIC = """
@@ -89,16 +89,14 @@ def _round_trip(name: str, url: URL, versions: str) -> Verdict:
         try:
             getattr(command, step)(config, "head" if step == "upgrade" else "base")
         except Exception as error:  # the learner's line may raise anything
-            return not_yet(name, f"{what} failed: {type(error).__name__}: {first_line(error)}")
+            return not_yet(name, f"{what} failed: {database_error(error)}")
     left = _enum_types(url)
     if left:
         return not_yet(name, f"after downgrade base, pg_type still holds {left}.")
     try:
         command.upgrade(config, "head")
     except Exception as error:
-        return not_yet(
-            name, f"the second upgrade failed: {type(error).__name__}: {first_line(error)}"
-        )
+        return not_yet(name, f"the second upgrade failed: {database_error(error)}")
     return right(name, "up, down to base with pg_type empty, up again: the round trip works.")
 
 

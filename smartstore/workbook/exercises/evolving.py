@@ -112,14 +112,18 @@ def one_value(url: URL, sql: str, *params: object) -> object:
     return None if row is None else row[0]
 
 
-def facts_around(url: URL, sql: str, facts: str) -> tuple[tuple, tuple]:
+def facts_around(url: URL, sql: str, facts: str) -> tuple[tuple, tuple | None]:
     """One row of `facts`, before and after the learner's `sql` runs and commits (psycopg.Error
-    if the database refuses it)."""
+    if the database refuses it); after is None when the facts cannot be read any more (the answer
+    dropped or renamed what they describe), which is no refusal of the learner's SQL."""
     with connect(url) as conn:
         before = conn.execute(facts).fetchone()
         conn.execute(sql)
         conn.commit()
-        return before, conn.execute(facts).fetchone()
+        try:
+            return before, conn.execute(facts).fetchone()
+        except psycopg.Error:
+            return before, None
 
 
 def enum_labels(url: URL) -> list[str]:
@@ -192,7 +196,7 @@ def check_rename_in_place(sql: object) -> Verdict:
         before, after = facts_around(url, sql, facts)
     except psycopg.Error as error:
         return not_yet(name, f"the database refused it: {database_error(error)}")
-    if after[0] is None:
+    if after is None or after[0] is None:
         return not_yet(
             name,
             "there is no type user_role any more: rename one of its values (RENAME VALUE), "
@@ -227,6 +231,8 @@ def check_column_without_rewrite(sql: object) -> Verdict:
         before, after = facts_around(url, sql, filenode)
     except psycopg.Error as error:
         return not_yet(name, f"the database refused it: {database_error(error)}")
+    if after is None:
+        return not_yet(name, "there is no table products any more: add a column, drop nothing.")
     column = one_value(
         url,
         "SELECT ROW(data_type, is_nullable) FROM information_schema.columns"
@@ -266,7 +272,8 @@ SQUAWK_RULES = {
     "adding-not-nullable-field": "NOT NULL on an existing column scans the table under a lock",
     "syntax-error": "squawk cannot read it as SQL: check the spelling of every keyword",
 }
-"""squawk's rule names in plain words, for 13.2's hints (the report names only the rule)."""
+"""squawk's rule names in plain words, for 13.2's hints (the report names only the rule); another
+rule is shown with squawk's own message."""
 
 
 def check_index_the_gate_accepts(sql: object) -> Verdict:
@@ -278,9 +285,12 @@ def check_index_the_gate_accepts(sql: object) -> Verdict:
     status, report = lint_sql(sql)
     if status != 0:
         # gcc format: "file:line:column: error: <rule> <message>"
-        rules = sorted(set(re.findall(r": (?:error|warning): (\S+)", report)))
+        rules = dict(re.findall(r": (?:error|warning): (\S+) ?(.*)", report))
         explained = (
-            "; ".join(f"{rule} ({SQUAWK_RULES.get(rule, 'see the report')})" for rule in rules)
+            "; ".join(
+                f"{rule} ({SQUAWK_RULES.get(rule, squawks.rstrip('.'))})"
+                for rule, squawks in sorted(rules.items())
+            )
             or (report.strip().splitlines() or ["squawk failed"])[0]
         )
         return not_yet(name, f"the gate refuses it: {explained}.")
@@ -288,6 +298,12 @@ def check_index_the_gate_accepts(sql: object) -> Verdict:
     with connect(url, autocommit=True) as conn:
         try:
             conn.execute(sql)
+        except psycopg.errors.ActiveSqlTransaction as error:
+            return not_yet(
+                name,
+                f"the database refused it: {database_error(error)}; statements sent together run "
+                "in one transaction, so send the CREATE INDEX alone.",
+            )
         except psycopg.Error as error:
             return not_yet(name, f"the database refused it: {database_error(error)}")
         indexes = conn.execute(
