@@ -1,9 +1,15 @@
 """The verdict every exercise checker returns: one line, right or not yet."""
 
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
+from smartstore.workbook import exercises
 from smartstore.workbook.exercises import Verdict, database_error, first_line, not_yet, right
 
 
@@ -33,3 +39,24 @@ def test_a_hint_quotes_the_first_line_of_the_databases_own_error(engine: Engine)
         'UndefinedColumn: column "no_such_column" does not exist'
     )
     assert first_line(ValueError()) == "ValueError"  # no message: its kind
+
+
+def test_every_checker_is_tried_by_a_test() -> None:
+    """Every `check_*` in the exercises package is called in a tests/test_exercises_*.py (where it
+    meets its right answer and its classic wrong ones), so a new checker cannot arrive untried."""
+    tests = "".join(path.read_text() for path in Path(__file__).parent.glob("test_exercises_*.py"))
+    checkers = [
+        (module_info.name, name)
+        for module_info in pkgutil.iter_modules(exercises.__path__)
+        for name, function in inspect.getmembers(
+            importlib.import_module(f"{exercises.__name__}.{module_info.name}"), inspect.isfunction
+        )
+        if name.startswith("check_") and function.__module__.endswith(f".{module_info.name}")
+    ]
+    assert len(checkers) >= 30
+    untried = [
+        f"{module}.{name}"
+        for module, name in checkers
+        if f"{name}(" not in tests and f"check = {module}.{name}" not in tests
+    ]
+    assert untried == []

@@ -45,10 +45,29 @@ def test_a_downgrade_without_the_drop_is_not_yet(migrated_url: URL, plain_migrat
     assert "pg_type still holds ['user_role']" in verdict.message
     assert "not valid Python" in enums.check_downgrade_line("op.execute(", plain_migration).message
     misspelt = enums.check_downgrade_line('op.execute("DROP TYPE user_rol")', plain_migration)
-    assert 'type "user_rol" does not exist' in misspelt.message
+    assert misspelt.message == (
+        'downgrade base failed: UndefinedObject: type "user_rol" does not exist'
+    )
 
 
 def test_the_drop_makes_the_round_trip_work(migrated_url: URL, plain_migration: Path) -> None:
     line = 'sa.Enum(name="user_role").drop(op.get_bind())'
     verdict = enums.check_downgrade_line(line, plain_migration)
     assert verdict.passed, verdict
+
+
+def test_8_1_a_list_an_oid_or_no_rows_at_all_is_not_yet(with_leftover_type: Engine) -> None:
+    """The wrong type returned: one array of every name, or numbers; and a statement that is no
+    query. None of them may raise inside the checker."""
+    check = enums.check_enum_query
+    one_row = "SELECT array_agg(typname) FROM pg_type WHERE typtype = 'e'"
+    hint = "return one type's name per row, as text: typname, not an oid or list."
+    assert check(one_row, with_leftover_type).message == hint
+    assert check("SELECT oid FROM pg_type WHERE typtype = 'e'", with_leftover_type).message == hint
+    assert check("SELECT FROM pg_type WHERE typtype = 'e'", with_leftover_type).message == hint
+    assert check("SET search_path = public", with_leftover_type).message == (
+        "that statement returns no rows: ask with a SELECT."
+    )
+    assert check("SELECT typname FROM pg_types", with_leftover_type).message == (
+        'the database refused it: UndefinedTable: relation "pg_types" does not exist'
+    )

@@ -53,6 +53,11 @@ def test_the_negative_price_is_refused_by_the_constraint_named_by_the_convention
 ) -> None:
     assert "ck_" in check_negative_price("price_cents_not_negative", migrated_scratch).message
     assert not check_negative_price("ck_products_name_not_blank", migrated_scratch)
+    assert check_negative_price(None, migrated_scratch).message == (
+        "write the constraint's name as a string."
+    )
+    typo = check_negative_price("ck_products_price_cent_not_negative", migrated_scratch)
+    assert typo.message == "not that one: ck_<table>_<the name given in the model>."
     capitals = check_negative_price("CK_PRODUCTS_PRICE_CENTS_NOT_NEGATIVE", migrated_scratch)
     assert not capitals
     assert "the right name in other letters" in capitals.message
@@ -158,6 +163,18 @@ def test_autogenerate_sees_the_review_only_once_the_package_imports_it(
     assert str(check_transitive_import(True, fixed, migrated_scratch)) == (
         "Exercise 3.2: right: wishlists is seen: an import anywhere in the chain."
     )
+    assert str(check_transitive_import(False, fixed, migrated_scratch)) == (
+        "Exercise 3.2: not yet: measured otherwise: what runs when Python imports the review "
+        "module?"
+    )
+
+
+def test_3_2_a_prediction_that_is_not_true_or_false_is_not_yet(tmp_path: Path) -> None:
+    """Checked before anything is measured: text, None, or a number are no prediction."""
+    package = write_package(tmp_path, "import smartstore.models  # noqa: F401\n")
+    for not_a_bool in (None, "True", 1):
+        verdict = check_transitive_import(not_a_bool, package, None)  # type: ignore[arg-type]
+        assert verdict.message == "predict True (it is seen) or False (it is not)."
 
 
 def test_only_the_packages_own_module_counts_and_a_failing_import_is_a_hint(

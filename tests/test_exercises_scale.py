@@ -20,6 +20,10 @@ def catalogue(migrated_scratch: URL) -> URL:
 def test_the_index_is_the_one_the_plan_names(catalogue: URL) -> None:
     assert "another index" in scale.check_index_name("pk_products", catalogue).message
     assert not scale.check_index_name(None, catalogue)
+    assert scale.check_index_name("uq_products_store_sku", catalogue).message == (
+        "products has no index named 'uq_products_store_sku': copy the name from the plan's line "
+        "'Index Scan using'."
+    )
     verdict = scale.check_index_name("uq_products_store_id_sku", catalogue)
     assert verdict.passed, verdict
 
@@ -27,6 +31,10 @@ def test_the_index_is_the_one_the_plan_names(catalogue: URL) -> None:
 def test_the_sequential_scan_throws_away_every_other_store(catalogue: URL) -> None:
     assert "more than that" in scale.check_rows_removed(100, catalogue).message
     assert "fewer than that" in scale.check_rows_removed(4_000, catalogue).message
+    for not_a_whole_number in ("3,900", 3_900.0, None):
+        assert scale.check_rows_removed(not_a_whole_number, catalogue).message == (
+            "predict a whole number of rows."
+        )
     verdict = scale.check_rows_removed(3_900, catalogue)
     assert verdict.passed, verdict
 
@@ -59,6 +67,16 @@ def test_a_copy_loader_must_copy_every_row_as_given(migrated_url: URL) -> None:
     assert "not through COPY" in check(executemany).message
     assert "10 of 1,000 rows arrived" in check(first_ten).message
     assert "column order" in check(columns_swapped).message
-    assert "raised" in check(lambda connection, rows: 1 / 0).message
+    assert check(lambda connection, rows: 1 / 0).message == (
+        "your function raised ZeroDivisionError: division by zero"
+    )
+
+    def misspelt_table(connection, rows) -> None:
+        with connection.cursor() as cursor, cursor.copy(f"COPY product ({COLUMNS}) FROM STDIN"):
+            pass
+
+    assert check(misspelt_table).message == (
+        'your function raised UndefinedTable: relation "product" does not exist'
+    )
     verdict = check(copy_all)
     assert verdict.passed, verdict

@@ -38,3 +38,15 @@ def test_a_test_the_notebook_already_named_does_not_count() -> None:
     assert str(verdict) == (
         "Exercise 9.2: not yet: the notebook showed that one already: find another."
     )
+
+
+def test_a_misspelt_test_or_file_is_named_as_missing() -> None:
+    """The typo in a name: no test runs, so nothing can go red; the hint says so."""
+    for misspelt in (
+        "tests/test_migrations.py::test_round_trip_leaves_nothing_behnd",
+        "tests/test_migration.py::test_round_trip_leaves_nothing_behind",
+    ):
+        verdict = testing.check_catches("Exercise 9.1", "enum", misspelt)
+        assert str(verdict) == (
+            f"Exercise 9.1: not yet: pytest finds no test {misspelt!r}: check the file and name."
+        )

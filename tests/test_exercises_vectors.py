@@ -201,5 +201,9 @@ def test_the_search_index_question(catalogue: tuple[Engine, int]) -> None:
     assert "through another index" in check("pk_product_embeddings", engine, store_id).message
     # the join back to products reads this one, but it is not how the embeddings are found
     assert "through another index" in check("uq_products_store_id_sku", engine, store_id).message
+    assert check("ix_product_embeddings_store", engine, store_id).message == (
+        "there is no index named 'ix_product_embeddings_store': copy the name from the plan's "
+        "scan node."
+    )
     verdict = check("ix_product_embeddings_store_id", engine, store_id)
     assert verdict.passed, verdict

@@ -31,6 +31,17 @@ def rows_of(sql: str, url: URL) -> list[tuple]:
         engine.dispose()
 
 
+PRODUCTS_INDEXES = (
+    "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'products'"
+)
+
+
+def products_indexes(url: URL) -> set[str]:
+    """The names of the indexes on `products`: an answer that is none of them is misspelt, which
+    deserves another hint than the name of an index the plan does not read."""
+    return {index for (index,) in rows_of(PRODUCTS_INDEXES, url)}
+
+
 def learner_rows(name: str, sql: object, url: URL, columns: list[str]) -> list[tuple] | Verdict:
     """The rows of the learner's query, or the hint when it is not SQL, is refused, or does not
     return the `columns` asked for."""
@@ -40,9 +51,19 @@ def learner_rows(name: str, sql: object, url: URL, columns: list[str]) -> list[t
         rows = rows_of(sql, url)
     except Refused as refusal:
         return not_yet(name, f"the database refused it: {refusal}")
-    if rows and len(rows[0]) != len(columns):
+    if not rows:
+        return not_yet(
+            name, "it returns no rows: is every name in its WHERE spelled as the catalog has it?"
+        )
+    if len(rows[0]) != len(columns):
         return not_yet(name, f"return {len(columns)} values per row: {', '.join(columns)}.")
     return rows
+
+
+def in_any_order(rows: list[tuple]) -> list[tuple]:
+    """Rows sorted so that two lists of the same rows compare equal, whatever their order and
+    whatever they hold (a learner's column may mix NULL and text, which `sorted()` cannot order)."""
+    return sorted(rows, key=repr)
 
 
 def check_where_am_i(sql: object, url: URL) -> Verdict:
@@ -101,7 +122,7 @@ def check_products_columns(sql: object, url: URL) -> Verdict:
             f"{len(rows)} rows, but products has {len(expected)} columns: filter on table_name "
             "(and table_schema, since other schemas may have a table of that name).",
         )
-    if sorted(rows) == sorted(expected):
+    if in_any_order(rows) == in_any_order(expected):
         return not_yet(name, "the right columns in another order: order by their position.")
     return not_yet(name, "not the columns' names and types: look at column_name and data_type.")
 
@@ -120,7 +141,7 @@ def check_nullable_columns(sql: object, url: URL) -> Verdict:
     if isinstance(rows, Verdict):
         return rows
     expected = rows_of(NULLABLE_COLUMNS, url)
-    if sorted(rows) == expected:
+    if in_any_order(rows) == in_any_order(expected):
         found = ", ".join(f"{table}.{column}" for table, column in expected)
         return right(name, f"only {found} may be NULL; every other column is NOT NULL.")
     if len(rows) > len(expected):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from smartstore.db import make_engine
 from smartstore.migrations import alembic_config
 from smartstore.tools.scratch import scratch_database
-from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
+from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
 from smartstore.workbook.exercises.rollback import rolled_back
 
 ENUMS_IN_PUBLIC = """
@@ -36,9 +36,17 @@ def check_enum_query(sql: object, engine: Engine) -> Verdict:
         connection.execute(text("CREATE TYPE exercise_colour AS ENUM ('red', 'green')"))
         expected = set(connection.execute(text(ENUMS_IN_PUBLIC)).scalars())
         try:
-            found = {row[0] for row in connection.execute(text(sql))}
+            result = connection.execute(text(sql))
+            rows = result.all() if result.returns_rows else None
         except SQLAlchemyError as error:
-            return not_yet(name, f"the database refused it: {first_line(error)}")
+            return not_yet(name, f"the database refused it: {database_error(error)}")
+    if rows is None:
+        return not_yet(name, "that statement returns no rows: ask with a SELECT.")
+    if any(not row or not isinstance(row[0], str) for row in rows):
+        return not_yet(
+            name, "return one type's name per row, as text: typname, not an oid or list."
+        )
+    found = {row[0] for row in rows}
     if found == expected:
         return right(
             name, f"it finds every ENUM type: {sorted(expected)} (one added by the checker)."
@@ -81,16 +89,14 @@ def _round_trip(name: str, url: URL, versions: str) -> Verdict:
         try:
             getattr(command, step)(config, "head" if step == "upgrade" else "base")
         except Exception as error:  # the learner's line may raise anything
-            return not_yet(name, f"{what} failed: {type(error).__name__}: {first_line(error)}")
+            return not_yet(name, f"{what} failed: {database_error(error)}")
     left = _enum_types(url)
     if left:
         return not_yet(name, f"after downgrade base, pg_type still holds {left}.")
     try:
         command.upgrade(config, "head")
     except Exception as error:
-        return not_yet(
-            name, f"the second upgrade failed: {type(error).__name__}: {first_line(error)}"
-        )
+        return not_yet(name, f"the second upgrade failed: {database_error(error)}")
     return right(name, "up, down to base with pg_type empty, up again: the round trip works.")
 
 

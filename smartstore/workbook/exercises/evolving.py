@@ -7,6 +7,7 @@ the type's oid and the table's file (`pg_relation_filenode`: a new file means th
 rewritten), and, for an index, whether the migration gate (squawk) accepts the SQL.
 """
 
+import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from smartstore.migrations import head
 from smartstore.seed import seed
 from smartstore.tools.migration_lint import lint_sql
 from smartstore.workbook import lab
-from smartstore.workbook.exercises import Verdict, first_line, not_yet, right
+from smartstore.workbook.exercises import Verdict, database_error, first_line, not_yet, right
 from smartstore.workbook.exercises.migrating import scratch_config, scratch_versions
 
 MIGRATION = '''"""{message}
@@ -111,18 +112,33 @@ def one_value(url: URL, sql: str, *params: object) -> object:
     return None if row is None else row[0]
 
 
-def facts_around(url: URL, sql: str, facts: str) -> tuple[tuple, tuple]:
+def facts_around(url: URL, sql: str, facts: str) -> tuple[tuple, tuple | None]:
     """One row of `facts`, before and after the learner's `sql` runs and commits (psycopg.Error
-    if the database refuses it)."""
+    if the database refuses it); after is None when the facts cannot be read any more (the answer
+    dropped or renamed what they describe), which is no refusal of the learner's SQL."""
     with connect(url) as conn:
         before = conn.execute(facts).fetchone()
         conn.execute(sql)
         conn.commit()
-        return before, conn.execute(facts).fetchone()
+        try:
+            return before, conn.execute(facts).fetchone()
+        except psycopg.Error:
+            return before, None
 
 
 def enum_labels(url: URL) -> list[str]:
     return list(one_value(url, "SELECT enum_range(NULL::user_role)::text[]") or [])
+
+
+def roles_of_others(conn: psycopg.Connection, email: str) -> dict[str, str]:
+    """Every other user's role, by email (a missing WHERE changes them too)."""
+    query = "SELECT email, role::text FROM users WHERE email <> %s"
+    return dict(conn.execute(query, (email,)).fetchall())
+
+
+def changed_roles(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The users whose role is not what it was (or who are gone), by email."""
+    return sorted(email for email, role in before.items() if after.get(email) != role)
 
 
 def check_auditor_migration(body: object) -> Verdict:
@@ -134,6 +150,8 @@ def check_auditor_migration(body: object) -> Verdict:
     url = seeded_scratch("evolving_auditor")
     versions = scratch_versions("evolving_auditor")
     write_migration(versions, "auditor0001", head().revision, "the auditor role", body)
+    with connect(url) as conn:
+        others = roles_of_others(conn, "alan@example.com")
     try:
         command.upgrade(scratch_config(versions, url), "head")
     except SyntaxError as error:
@@ -145,12 +163,20 @@ def check_auditor_migration(body: object) -> Verdict:
                 "the UPDATE used 'auditor' before the value was committed: add it in an "
                 "autocommit_block first.",
             )
-        return not_yet(name, f"the migration failed: {type(error).__name__}: {first_line(error)}")
+        return not_yet(name, f"the migration failed: {database_error(error)}")
     if "auditor" not in enum_labels(url):
         return not_yet(name, "user_role has no value 'auditor' after the upgrade: add it.")
     role = one_value(url, "SELECT role::text FROM users WHERE email = 'alan@example.com'")
     if role != "auditor":
         return not_yet(name, f"alan@example.com is still {role!r}: give him the role as well.")
+    with connect(url) as conn:
+        changed = changed_roles(others, roles_of_others(conn, "alan@example.com"))
+    if changed:  # the classic UPDATE without WHERE: everyone is an auditor now
+        return not_yet(
+            name,
+            f"{len(changed)} other user(s) became auditors too ({', '.join(changed)}): "
+            "add a WHERE so that only Alan's row changes.",
+        )
     return right(name, "user_role holds 'auditor' and Alan has it, in one migration that ran.")
 
 
@@ -161,11 +187,21 @@ def check_rename_in_place(sql: object) -> Verdict:
     if not isinstance(sql, str) or not sql.strip():
         return not_yet(name, 'write the SQL as a string: answer = "ALTER TYPE ...".')
     url = seeded_scratch("evolving_rename")
-    facts = "SELECT 'user_role'::regtype::oid::bigint, pg_relation_filenode('users')::bigint"
+    # to_regtype: NULL, not an error, when the answer renamed or dropped the type itself
+    facts = (
+        "SELECT to_regtype('user_role')::oid::bigint,"
+        " pg_relation_filenode(to_regclass('users'))::bigint"
+    )
     try:
         before, after = facts_around(url, sql, facts)
     except psycopg.Error as error:
-        return not_yet(name, f"the database refused it: {first_line(error)}")
+        return not_yet(name, f"the database refused it: {database_error(error)}")
+    if after is None or after[0] is None:
+        return not_yet(
+            name,
+            "there is no type user_role any more: rename one of its values (RENAME VALUE), "
+            "not the type itself.",
+        )
     labels = enum_labels(url)
     if labels != ["shopper", "manager", "admin"]:
         return not_yet(name, f"user_role now holds {labels}: rename store_manager, nothing else.")
@@ -194,7 +230,9 @@ def check_column_without_rewrite(sql: object) -> Verdict:
     try:
         before, after = facts_around(url, sql, filenode)
     except psycopg.Error as error:
-        return not_yet(name, f"the database refused it: {first_line(error)}")
+        return not_yet(name, f"the database refused it: {database_error(error)}")
+    if after is None:
+        return not_yet(name, "there is no table products any more: add a column, drop nothing.")
     column = one_value(
         url,
         "SELECT ROW(data_type, is_nullable) FROM information_schema.columns"
@@ -232,8 +270,10 @@ SQUAWK_RULES = {
     "disallowed-unique-constraint": "a unique constraint built while writes wait: build a unique "
     "index CONCURRENTLY first",
     "adding-not-nullable-field": "NOT NULL on an existing column scans the table under a lock",
+    "syntax-error": "squawk cannot read it as SQL: check the spelling of every keyword",
 }
-"""squawk's rule names in plain words, for 13.2's hints (the report names only the rule)."""
+"""squawk's rule names in plain words, for 13.2's hints (the report names only the rule); another
+rule is shown with squawk's own message."""
 
 
 def check_index_the_gate_accepts(sql: object) -> Verdict:
@@ -244,19 +284,28 @@ def check_index_the_gate_accepts(sql: object) -> Verdict:
         return not_yet(name, 'write the SQL as a string: answer = "CREATE INDEX ...".')
     status, report = lint_sql(sql)
     if status != 0:
-        rules = sorted(
-            {line.split(": ")[2].split()[0] for line in report.splitlines() if ": " in line}
-        )
-        explained = "; ".join(
-            f"{rule} ({SQUAWK_RULES.get(rule, 'see the report')})" for rule in rules
+        # gcc format: "file:line:column: error: <rule> <message>"
+        rules = dict(re.findall(r": (?:error|warning): (\S+) ?(.*)", report))
+        explained = (
+            "; ".join(
+                f"{rule} ({SQUAWK_RULES.get(rule, squawks.rstrip('.'))})"
+                for rule, squawks in sorted(rules.items())
+            )
+            or (report.strip().splitlines() or ["squawk failed"])[0]
         )
         return not_yet(name, f"the gate refuses it: {explained}.")
     url = seeded_scratch("evolving_index")
     with connect(url, autocommit=True) as conn:
         try:
             conn.execute(sql)
+        except psycopg.errors.ActiveSqlTransaction as error:
+            return not_yet(
+                name,
+                f"the database refused it: {database_error(error)}; statements sent together run "
+                "in one transaction, so send the CREATE INDEX alone.",
+            )
         except psycopg.Error as error:
-            return not_yet(name, f"the database refused it: {first_line(error)}")
+            return not_yet(name, f"the database refused it: {database_error(error)}")
         indexes = conn.execute(
             "SELECT i.indisvalid FROM pg_index i"
             " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
@@ -297,34 +346,26 @@ def check_rows_before_rebuild(sql: object) -> Verdict:
         conn.execute("ALTER TYPE user_role ADD VALUE 'support'")
         conn.execute("UPDATE users SET role = 'support' WHERE email = 'ada@example.com'")
         users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
-        others = dict(
-            conn.execute(
-                "SELECT email, role::text FROM users WHERE email <> 'ada@example.com'"
-            ).fetchall()
-        )
+        others = roles_of_others(conn, "ada@example.com")
     with connect(url) as conn:
         try:
             conn.execute(sql)
         except psycopg.Error as error:
-            return not_yet(name, f"the database refused it: {first_line(error)}")
+            return not_yet(name, f"the database refused it: {database_error(error)}")
         try:
             conn.execute(REBUILD_WITHOUT_SUPPORT)
         except psycopg.errors.InvalidTextRepresentation:
             return not_yet(name, "the rebuild failed: a row still holds 'support'.")
         except psycopg.Error as error:
-            return not_yet(name, f"the rebuild failed: {first_line(error)}")
+            return not_yet(name, f"the rebuild failed: {database_error(error)}")
         left = conn.execute("SELECT count(*) FROM users").fetchone()[0]
         ada = conn.execute(
             "SELECT role::text FROM users WHERE email = 'ada@example.com'"
         ).fetchone()
-        after = dict(
-            conn.execute(
-                "SELECT email, role::text FROM users WHERE email <> 'ada@example.com'"
-            ).fetchall()
-        )
+        after = roles_of_others(conn, "ada@example.com")
     if left < users:
         return not_yet(name, f"{users - left} user(s) deleted: give them another role instead.")
-    changed = sorted(email for email, role in others.items() if after.get(email) != role)
+    changed = changed_roles(others, after)
     if changed:  # the classic UPDATE without WHERE: everyone demoted, not only the support staff
         return not_yet(
             name,

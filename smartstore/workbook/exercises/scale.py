@@ -14,6 +14,7 @@ from smartstore.tools.bench import NO_INDEX, STORE_QUERY, middle_store
 from smartstore.tools.scratch import scratch_database
 from smartstore.workbook import plans
 from smartstore.workbook.exercises import Verdict, database_error, not_yet, right
+from smartstore.workbook.exercises.basics import products_indexes
 
 
 def plan(url: URL, use_index: bool, analyze: bool = False) -> dict:
@@ -36,6 +37,12 @@ def check_index_name(name: object, url: URL) -> Verdict:
     used = plans.index_names(plan(url, use_index=True))
     if not used:
         return not_yet(exercise, "this catalogue is too small: PostgreSQL reads the whole table.")
+    if name.strip() not in products_indexes(url):
+        return not_yet(
+            exercise,
+            f"products has no index named {name.strip()!r}: copy the name from the plan's line "
+            "'Index Scan using'.",
+        )
     if name.strip() not in used:
         return not_yet(exercise, "the plan names another index: read the line 'Index Scan using'.")
     return right(exercise, f"{name.strip()} starts with store_id, so it serves WHERE store_id = ….")

@@ -239,17 +239,23 @@ def check_search_index(answer: object, engine: Engine, store_id: int) -> Verdict
     if not isinstance(answer, str) or not answer.strip():
         return not_yet(name, "give the index's name as a string, as the plan prints it.")
     with engine.connect() as connection:
-        of_embeddings = set(
+        indexes = dict(
             connection.execute(
-                text("SELECT indexname FROM pg_indexes WHERE tablename = 'product_embeddings'")
-            ).scalars()
+                text("SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'public'")
+            ).all()
         )
+    of_embeddings = {index for index, table in indexes.items() if table == "product_embeddings"}
     used = plans.index_names(search_plan(engine, store_id)) & of_embeddings
     if answer.strip() == catalog.HNSW_INDEX:
         return not_yet(
             name,
             "that is the index search keeps away from (enable_indexscan off): it would hand the "
             "store filter the nearest of the whole table, and lose a small store's rows.",
+        )
+    if answer.strip() not in indexes:
+        return not_yet(
+            name,
+            f"there is no index named {answer.strip()!r}: copy the name from the plan's scan node.",
         )
     if answer.strip() not in used:
         return not_yet(
