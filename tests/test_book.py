@@ -96,7 +96,7 @@ def visited(site: Path, base_url: str, browser) -> dict[str, dict]:
     )
     for name in pages(site):
         problems.clear()
-        page.goto(base_url + name, wait_until="networkidle")
+        page.goto(base_url + name, wait_until="load")
         page.wait_for_function(
             "document.querySelectorAll('.mermaid').length"
             " === document.querySelectorAll('.mermaid svg').length",

@@ -82,6 +82,7 @@ def test_a_uv_that_cannot_reach_its_index_falls_back_to_pip_in_one_line(tmp_path
         "HOME": str(tmp_path),
         "UV_NO_CACHE": "1",
         "UV_DEFAULT_INDEX": f"http://127.0.0.1:{closed_port()}/simple",  # as behind a proxy
+        "UV_HTTP_RETRIES": "0",  # it fails the same, without five seconds of retries first
         "PIP_NO_INDEX": "1",
         "PIP_FIND_LINKS": str(wheels),
         "PIP_NO_BUILD_ISOLATION": "1",
