@@ -102,3 +102,15 @@ def test_every_command_is_tried() -> None:
     runnable = {"smartstore" if name == "python -m smartstore.cli" else name for name in runnable}
     assert runnable == set(COMMANDS)
     assert {command for command, _, _ in WRONG} == set(COMMANDS)
+
+
+def test_every_command_reports_through_run_command() -> None:
+    """The tests here, and tests/test_command_errors.py, call the main functions as the commands'
+    `__main__` blocks do, through `run_command`; each block must really do so (`smartstore`'s
+    through cli.main)."""
+    package = Path(smartstore.__file__).parent
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        if 'if __name__ == "__main__":' in text:
+            block = text.split('if __name__ == "__main__":')[1]
+            assert "run_command(" in block or block.strip() == "main()", path
