@@ -6,6 +6,7 @@ things.
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,15 +63,25 @@ def scratch_url(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[U
 @pytest.fixture
 def migrated_scratch(migrated_url: URL, request: pytest.FixtureRequest) -> Iterator[URL]:
     """A database of its own at the newest migration, for tests that write outside the rolled-back
-    session: a copy of the run's migrated template (`smartstore.tools.testdb`), which takes a
-    fraction of running every migration again."""
+    session (`migrated_database`)."""
+    with migrated_database(f"migrated_{request.node.name}", migrated_url) as url:
+        yield url
+
+
+@contextmanager
+def migrated_database(name: str, migrated_url: URL) -> Iterator[URL]:
+    """A database named after the run's, at the newest migration: a copy of the run's migrated
+    template (`smartstore.tools.testdb`), which takes a fraction of running every migration again.
+    Dropped afterwards."""
     template = make_url(os.environ[testdb.TEMPLATE_ENV])
-    name = fresh_database(f"migrated_{request.node.name}", migrated_url).database
+    name = fresh_database(name, migrated_url).database
     url = testdb.copy_of(template, name).set(
         username=migrated_url.username, password=migrated_url.password
     )
-    yield url
-    drop_database(url)
+    try:
+        yield url
+    finally:
+        drop_database(url)
 
 
 @pytest.fixture

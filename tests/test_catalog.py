@@ -17,12 +17,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
 from smartstore import catalog
-from smartstore.db import drop_database, make_engine
-from smartstore.migrations import upgrade
+from smartstore.db import make_engine
 from smartstore.tenancy import store_transaction, use_app_role
 from smartstore.tools.scale import scale_seed
-from smartstore.tools.scratch import fresh_database
 from smartstore.validation import InvalidInput
+from tests.conftest import migrated_database
 
 STORE_SIZES = [3, 10, 40, 300, 2_000, 4_000]
 """One store of each size: the 3-product store hides among 6,350 others."""
@@ -31,12 +30,10 @@ WORDS = ["mug", "glass", "wool", "blanket", "oak", "desk", "lamp", "red", "canva
 
 @pytest.fixture(scope="module")
 def url(migrated_url: URL) -> Iterator[URL]:
-    url = fresh_database("scratch_catalog", migrated_url)
-    upgrade(url)
-    for seed, size in enumerate(STORE_SIZES, start=1):
-        scale_seed(url, stores=1, products_per_store=size, seed=100 + seed, progress=False)
-    yield url
-    drop_database(url)
+    with migrated_database("scratch_catalog", migrated_url) as url:
+        for seed, size in enumerate(STORE_SIZES, start=1):
+            scale_seed(url, stores=1, products_per_store=size, seed=100 + seed, progress=False)
+        yield url
 
 
 @pytest.fixture(scope="module")

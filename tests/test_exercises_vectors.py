@@ -11,32 +11,27 @@ from sqlalchemy.orm import Session
 
 from smartstore import catalog
 from smartstore.db import make_engine
-from smartstore.migrations import upgrade
 from smartstore.seed import seed
 from smartstore.tools.scale import scale_seed
 from smartstore.workbook.exercises import vectors
+from tests.conftest import migrated_database
 
 
 @pytest.fixture(scope="module")
 def catalogue(migrated_url: URL) -> Iterator[tuple[Engine, int]]:
     """(engine, the id of northwind-books: 3 products among 10,005)."""
-    from smartstore.db import drop_database
-    from smartstore.tools.scratch import fresh_database
-
-    url = fresh_database("scratch_vectors", migrated_url)
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        seed(session)
-        session.commit()
-    scale_seed(url, stores=20, products_per_store=500, seed=14, progress=False)
-    catalog.ingest(engine)
-    with engine.connect() as connection:
-        store = connection.execute(text("SELECT id FROM stores WHERE slug = 'northwind-books'"))
-        store_id = store.scalar_one()
-    yield engine, store_id
-    engine.dispose()
-    drop_database(url)
+    with migrated_database("scratch_vectors", migrated_url) as url:
+        engine = make_engine(url)
+        with Session(engine) as session:
+            seed(session)
+            session.commit()
+        scale_seed(url, stores=20, products_per_store=500, seed=14, progress=False)
+        catalog.ingest(engine)
+        with engine.connect() as connection:
+            store = connection.execute(text("SELECT id FROM stores WHERE slug = 'northwind-books'"))
+            store_id = store.scalar_one()
+        yield engine, store_id
+        engine.dispose()
 
 
 # ---- 14.1 ----

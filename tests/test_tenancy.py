@@ -22,7 +22,7 @@ from smartstore.tenancy import (
 )
 from smartstore.tools.scratch import scratch_database
 from smartstore.validation import InvalidInput
-from tests.conftest import count
+from tests.conftest import count, migrated_database
 
 FIRST_REVISION = "e7ccee06e47a"
 
@@ -148,8 +148,7 @@ def test_the_orm_works_within_the_boundary(session: Session, stores: tuple[int, 
 def two_stores(migrated_url: URL) -> Iterator[tuple[Engine, int, int]]:
     """A database of the module's own with two stores' products, committed (the safe API opens
     transactions of its own, so it cannot see a test's uncommitted rows)."""
-    with scratch_database("tenancy_api", migrated_url) as url:
-        upgrade(url)
+    with migrated_database("tenancy_api", migrated_url) as url:
         engine = make_engine(url)
         with session_scope(engine) as session:
             a, b = Store(name="Store A", slug="store-a"), Store(name="Store B", slug="store-b")

@@ -9,11 +9,10 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL
 
 from smartstore.db import connect, make_engine
-from smartstore.migrations import upgrade
 from smartstore.tenancy import store_transaction
 from smartstore.tools.scale import scale_seed
-from smartstore.tools.scratch import scratch_database
 from smartstore.workbook import plans
+from tests.conftest import migrated_database
 
 STORE_INDEX = "uq_products_store_id_sku"
 """The unique (store_id, sku) index: it serves `WHERE store_id = …` on its own (FACTS.md)."""
@@ -24,8 +23,7 @@ SELECT = "SELECT id, sku, name, price_cents FROM products"
 @pytest.fixture(scope="module")
 def catalogue(migrated_url: URL) -> Iterator[tuple[Engine, int]]:
     """200 stores of 50 products, analysed: enough rows that a sequential scan would lose."""
-    with scratch_database("query_plan", migrated_url) as url:
-        upgrade(url)
+    with migrated_database("query_plan", migrated_url) as url:
         scale_seed(url, stores=200, products_per_store=50, seed=3, progress=False)
         with connect(url, autocommit=True) as conn:
             conn.execute("ANALYZE products")
