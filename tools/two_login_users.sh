@@ -18,7 +18,7 @@ python=$(PATH=$login_path; for c in python3.12 python3.13 python3.14 python3; do
 done)
 [ -n "$python" ] || { echo "two_login_users: no Python >= 3.12 on a login's PATH ($login_path)"; exit 2; }
 
-# a bare copy of main that every user may read (root's checkout may sit in a closed folder)
+# a bare copy of main, handed to each user in turn (root's checkout may sit in a closed folder)
 share=$(mktemp -d /tmp/two-login-users.XXXXXX)
 chmod 755 "$share"
 git clone -q --bare --branch main "$src" "$share/workbook.git"
@@ -40,6 +40,7 @@ for letter in a b; do
   useradd --create-home --shell /bin/bash "$user" || { echo "two_login_users: useradd refused $user"; exit 2; }
   users+=("$user")
   echo "== $user: a login shell's SSL_CERT_FILE is $(su - "$user" -c 'echo "${SSL_CERT_FILE:-unset}"')"
+  chown -R "$user" "$share/workbook.git"  # git refuses to read a repository another user owns
   su - "$user" -c "git clone -q file://$share/workbook.git workbook" || { status=1; continue; }
   for target in demo test; do
     start=$SECONDS
