@@ -98,8 +98,10 @@ def test_a_failed_migration_shows_the_error_and_its_statement_not_the_frames(
 
 
 def test_a_python_error_shows_its_type_and_message(
-    scratch_url: URL, capsys: pytest.CaptureFixture[str]
+    scratch_url: URL, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """In order, on a machine without PYTHONUNBUFFERED (most: a login shell does not set it)."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
     command = """python -c "print('before'); import json; json.loads('{')" """
     lines = shown(capsys, command, scratch_url)
 

@@ -7,6 +7,7 @@
   goes to the user's data folder, never into the installed package.
 """
 
+import functools
 import os
 import re
 import shutil
@@ -30,6 +31,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LOCK = PROJECT_ROOT / "requirements.lock"
 UV = Path(sys.executable).parent / "uv"
+
+sys.path.insert(0, str(PROJECT_ROOT / "tools"))
+import install_lock  # noqa: E402
+
+
+@functools.cache
+def uv_env() -> dict[str, str]:
+    """uv's environment as `make venv` gives it (tools/install_lock.py): the system trust store and
+    pip's index and certificate, so these tests reach the index where `make venv` does (behind a
+    TLS-inspecting proxy, uv's own roots would not)."""
+    pip = install_lock.pip_settings(install_lock.pip_config_list(sys.executable))
+    return install_lock.uv_environment(dict(os.environ), pip)
 
 
 def locked_versions() -> dict[str, Version]:
@@ -83,8 +96,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(PROJECT_ROOT / folder, source / folder, ignore=ignore)
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [UV, "build", "--wheel", "--quiet", "--out-dir", dist, source], check=True, timeout=300
-    )
+        [UV, "build", "--wheel", "--quiet", "--out-dir", dist, source],
+        check=True, timeout=300, env=uv_env(),
+    )  # fmt: skip
     (built,) = dist.glob("smartstore-*.whl")
     return built
 
@@ -108,16 +122,18 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory, name: str, requirement:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
     command = [UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python"]
     command += ["-c", LOCK, requirement]
-    done = subprocess.run([*command, "--offline"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*command, "--offline"], capture_output=True, text=True, timeout=300, env=uv_env()
+    )
     if done.returncode != 0:  # something not in uv's cache yet: from the index
-        subprocess.run(command, check=True, timeout=600)
+        subprocess.run(command, check=True, timeout=600, env=uv_env())
     return venv
 
 
 def installed_names(venv: Path) -> set[str]:
     listing = subprocess.run(
         [UV, "pip", "list", "--python", venv / "bin" / "python", "--format", "freeze"],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=uv_env(),
     )  # fmt: skip
     return {canonicalize_name(line.split("==")[0]) for line in listing.stdout.split()}
 

@@ -41,12 +41,9 @@ def pip_settings(pip_config_list: str) -> dict[str, str]:
     return {name: value for name, (_, value) in found.items()}
 
 
-def uv_steps(
-    python: str, uv: str, lock: str, env: dict[str, str], pip: dict[str, str]
-) -> list[Step]:
-    """uv's two installs, with the system trust store and pip's index and certificate (pip's extra
-    indexes and find-links are not carried over: uv prefers extra indexes to the default one, which
-    could change where a locked package comes from; pip, the fallback, uses them)."""
+def uv_environment(env: dict[str, str], pip: dict[str, str]) -> dict[str, str]:
+    """`env` for uv: the system trust store, and pip's index and certificate unless uv has its own
+    (the tests that run uv themselves, to build a wheel or make a venv, use it too)."""
     uv_env = dict(env)
     uv_env["UV_SYSTEM_CERTS"] = "1"  # the machine's CA bundle, where a proxy's CA is installed
     index = pip.get("index-url")
@@ -55,6 +52,23 @@ def uv_steps(
     cert = pip.get("cert")
     if cert and "SSL_CERT_FILE" not in env:
         uv_env["SSL_CERT_FILE"] = cert
+    return uv_env
+
+
+def pip_config_list(python: str) -> str:
+    """`pip config list` of `python`'s pip: what pip_settings reads."""
+    return subprocess.run(
+        [python, "-m", "pip", "config", "list"], capture_output=True, text=True, check=False
+    ).stdout
+
+
+def uv_steps(
+    python: str, uv: str, lock: str, env: dict[str, str], pip: dict[str, str]
+) -> list[Step]:
+    """uv's two installs, with the system trust store and pip's index and certificate (pip's extra
+    indexes and find-links are not carried over: uv prefers extra indexes to the default one, which
+    could change where a locked package comes from; pip, the fallback, uses them)."""
+    uv_env = uv_environment(env, pip)
     base = [uv, "pip", "install", "--quiet", "--python", python]
     # compiled once here, as pip does by default: without it, where PYTHONDONTWRITEBYTECODE is set
     # (some images and CI machines), every pytest run compiles SQLAlchemy, Alembic and pytest anew
@@ -85,10 +99,7 @@ def run(steps: list[Step]) -> bool:
 
 def main(argv: list[str]) -> int:
     python, uv, lock = argv
-    config = subprocess.run(
-        [python, "-m", "pip", "config", "list"], capture_output=True, text=True, check=False
-    ).stdout
-    first, fallback = plan(python, uv, lock, dict(os.environ), config)
+    first, fallback = plan(python, uv, lock, dict(os.environ), pip_config_list(python))
     if run(first):
         return 0
     if not fallback:

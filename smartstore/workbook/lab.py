@@ -91,6 +91,10 @@ def sh(database: URL | str, command: URL | str, *, plain_autogenerate: bool = Fa
     env = dict(os.environ)
     env["DATABASE_URL"] = database.render_as_string(hide_password=False)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # Python writes each line as it comes, as on a terminal: piped, its stdout would be held until
+    # exit and land below the error it printed before (the stored outputs must read in order on
+    # every machine, not only where PYTHONUNBUFFERED happens to be set)
+    env["PYTHONUNBUFFERED"] = "1"
     if plain_autogenerate:
         env["SMARTSTORE_PLAIN_AUTOGENERATE"] = "1"
     print(f"$ {tidy(command)}")
