@@ -25,14 +25,15 @@ git clone -q --bare --branch main "$src" "$share/workbook.git"
 chmod -R a+rX "$share"
 users=()
 cleanup() {
+  trap '' INT TERM  # a second Ctrl-C must not leave a user behind
   for user in "${users[@]}"; do
-    pkill -KILL -u "$user" 2>/dev/null
-    sleep 1
+    while pgrep -u "$user" >/dev/null; do pkill -KILL -u "$user"; sleep 0.5; done
     userdel -r "$user" 2>/dev/null
   done
   rm -rf "$share"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 status=0
 for letter in a b; do
