@@ -54,8 +54,9 @@ def test_it_loads_the_asked_counts(migrated_scratch: URL) -> None:
     per_store = query(migrated_scratch, "SELECT count(*) FROM products GROUP BY store_id")
     assert sorted(per_store) == [(50,), (50,), (50,)]
     # this process's peak in MB (not kB, not bytes, not its children's): between the kernel's
-    # figure before the load and after it
-    assert before <= result.peak_rss_mb <= high_water_mark_mb()
+    # figure before the load and after it; the two counters are updated at different moments, so
+    # they may differ by a few pages (a unit mixed up would be 1,024 times off)
+    assert before * 0.95 <= result.peak_rss_mb <= high_water_mark_mb() * 1.05
 
 
 def test_the_same_seed_gives_the_same_rows(migrated_scratch: URL) -> None:
