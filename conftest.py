@@ -96,7 +96,7 @@ def pytest_configure(config: pytest.Config) -> None:
         # path, lets pytest run from any folder (JupyterLab's terminal opens in notebooks/)
         if config.option.nbval_sanitize_with is None:
             config.option.nbval_sanitize_with = str(SANITIZE_FILE)
-    if runs_no_test(config):
+    if testdb.runs_no_test(config):
         return  # no server started, no template built for a listing or a help text
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller chose the template
         template = make_url(os.environ[testdb.TEMPLATE_ENV])
@@ -106,15 +106,6 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("dist", "no") != "no" and config.getoption("tx", None):
             return  # the controller of a parallel run runs no tests: each worker has its database
     use_a_database_of_our_own(template)
-
-
-PRINT_ONLY = ("help", "version", "collectonly", "showfixtures", "show_fixtures_per_test", "markers")
-"""pytest's options (their `dest`) that make a run only print something."""
-
-
-def runs_no_test(config: pytest.Config) -> bool:
-    """pytest only prints something: --help, --version, --collect-only, --fixtures, --markers…"""
-    return any(getattr(config.option, option, False) for option in PRINT_ONLY)
 
 
 def in_use_until_exit(held: contextlib.AbstractContextManager[URL]) -> URL:

@@ -31,3 +31,13 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def whole_numbers(minimum: int) -> Callable[[str], list[int]]:
+    """An argument type: comma-separated whole numbers, each not below `minimum`."""
+    one = whole_number(minimum)
+
+    def parse(text: str) -> list[int]:
+        return [one(part.strip()) for part in text.split(",")]
+
+    return parse

@@ -18,7 +18,7 @@ from smartstore.seed import seed
 from smartstore.settings import get_settings
 
 
-def main(argv: Sequence[str] = ()) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     Parser(prog="python -m smartstore.demo", description=__doc__.splitlines()[0]).parse_args(argv)
     settings = get_settings()
     if settings.uses_embedded_server:

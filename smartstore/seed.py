@@ -133,7 +133,7 @@ def seed_url(url: URL) -> None:
     print(result.summary())
 
 
-def main(argv: Sequence[str] = ()) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """`python -m smartstore.seed`: the database in DATABASE_URL."""
     Parser(prog="python -m smartstore.seed", description=__doc__.splitlines()[0]).parse_args(argv)
     seed_url(configured_url())

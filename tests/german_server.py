@@ -26,8 +26,8 @@ def missing() -> str | None:
     """Why no German-speaking server can be started here, or None when one can."""
     if not (DEBIAN_BIN / "postgres").is_file():
         return f"no Debian PostgreSQL 15 (with translations) at {DEBIAN_BIN}: apt-get install postgresql-15"
-    if shutil.which("localedef") is None:
-        return "no localedef to build the de_DE.UTF-8 locale (apt-get install locales)"
+    if shutil.which("localedef") is None or not Path("/usr/share/i18n/locales/de_DE").is_file():
+        return "no localedef and de_DE source to build the de_DE.UTF-8 locale (apt-get install locales)"
     if os.geteuid() != 0:
         return "starting PostgreSQL 15 as its own OS user needs root (runuser)"
     return None

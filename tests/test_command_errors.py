@@ -57,10 +57,10 @@ IN_PROCESS: dict[str, tuple[Callable[[], int | None], str]] = {
     ),
     "smartstore db psql": (lambda: cli.run(["db", "psql"]), "smartstore"),
     "smartstore db run": (lambda: cli.run(["db", "run", "--", "true"]), "smartstore"),
-    "python -m smartstore.seed": (seed.main, "smartstore"),
-    "python -m smartstore.demo": (demo.main, "smartstore"),
+    "python -m smartstore.seed": (lambda: seed.main([]), "smartstore"),
+    "python -m smartstore.demo": (lambda: demo.main([]), "smartstore"),
     "python -m smartstore.tools.bench": (lambda: bench.main([]), "smartstore"),
-    "python -m smartstore.tools.schema": (schema.main, "smartstore"),
+    "python -m smartstore.tools.schema": (lambda: schema.main([]), "smartstore"),
     "python -m smartstore.reset": (lambda: reset.main([]), "smartstore.reset"),
 }
 """The commands whose main function is called here as their `__main__` block calls it (through

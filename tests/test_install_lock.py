@@ -106,6 +106,7 @@ import base64, hashlib, zipfile
 def _wheel(directory, editable):
     name = "probe-0-py3-none-any.whl"
     files = {
+        "probe.py": "VALUE = 0\\n",
         "probe-0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: probe\\nVersion: 0\\n",
         "probe-0.dist-info/WHEEL": "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
     }
@@ -129,16 +130,22 @@ def build_editable(directory, config_settings=None, metadata_directory=None):
 
 def test_uv_installs_the_lock_compiled(tmp_path: Path) -> None:
     """The locked packages arrive with their bytecode: where PYTHONDONTWRITEBYTECODE is set, Python
-    never writes it, and every run would compile SQLAlchemy, Alembic and pytest again (run for real,
-    from uv's cache: one locked package, uv offline)."""
+    never writes it, and every run would compile SQLAlchemy, Alembic and pytest again (run for real:
+    uv, offline, installs a one-module package from a local folder)."""
     target = tmp_path / "venv"
     venv.create(target, with_pip=False)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    backend: dict = {}
+    exec(BACKEND, backend)
+    backend["build_wheel"](str(wheels))
     lock = tmp_path / "lock.txt"
-    locked_lines = (PROJECT_ROOT / "requirements.lock").read_text().splitlines()
-    lock.write_text(next(line for line in locked_lines if line.startswith("six==")) + "\n")
+    lock.write_text("probe==0\n")
     uv = str(Path(sys.executable).parent / "uv")
     first, _ = install_lock.plan(str(target / "bin" / "python"), uv, str(lock), {}, "")
     locked = first[0]
-    subprocess.run(locked.command, env={**locked.env, "UV_OFFLINE": "1"}, check=True)
-    compiled = list(target.glob("lib/python3*/site-packages/__pycache__/six.*.pyc"))
-    assert compiled, "six was installed without its bytecode"
+    offline = {**locked.env, "UV_OFFLINE": "1", "UV_NO_CACHE": "1", "UV_FIND_LINKS": str(wheels)}
+    subprocess.run(locked.command, env=offline, check=True)
+    assert list(target.glob("lib/python3*/site-packages/probe.py"))
+    compiled = list(target.glob("lib/python3*/site-packages/__pycache__/probe.*.pyc"))
+    assert compiled, "probe was installed without its bytecode"

@@ -13,7 +13,6 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
-import conftest as root_conftest
 from smartstore.db import connect, drop_database, ensure_database
 from smartstore.errors import SmartstoreError
 from smartstore.migrations import alembic_config, locate, upgrade
@@ -222,6 +221,6 @@ def test_the_options_that_only_print_are_pytests_own(pytestconfig: pytest.Config
     """--help, --version, --fixtures and the like take the same early exit as --collect-only above
     (`runs_no_test`); each name it checks must be an option pytest really has (a misspelt one
     would start a server for a help text), and this run, which runs tests, is not one of them."""
-    for option in root_conftest.PRINT_ONLY:
+    for option in testdb.PRINT_ONLY:
         assert pytestconfig.getoption(option) in (False, 0), option
-    assert not root_conftest.runs_no_test(pytestconfig)
+    assert not testdb.runs_no_test(pytestconfig)

@@ -28,7 +28,7 @@ def test_without_database_url_the_core_starts_nothing_and_names_both_ways_out(
 ) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SMARTSTORE_HOME", str(home))
-    for use_the_core in (configured_url, lambda: scratch_url("lab_x"), seed_main):
+    for use_the_core in (configured_url, lambda: scratch_url("lab_x"), lambda: seed_main([])):
         with pytest.raises(SmartstoreError) as refused:
             use_the_core()
         assert "set DATABASE_URL" in str(refused.value)

@@ -20,20 +20,25 @@ done)
 
 # a bare copy of main, handed to each user in turn (root's checkout may sit in a closed folder)
 share=$(mktemp -d /tmp/two-login-users.XXXXXX)
-chmod 755 "$share"
-git clone -q --bare --branch main "$src" "$share/workbook.git"
-chmod -R a+rX "$share"
 users=()
 cleanup() {
   trap '' INT TERM  # a second Ctrl-C must not leave a user behind
   for user in "${users[@]}"; do
-    while pgrep -u "$user" >/dev/null; do pkill -KILL -u "$user"; sleep 0.5; done
-    userdel -r "$user" 2>/dev/null
+    for _ in $(seq 20); do  # a zombie nobody reaps would keep pgrep true forever
+      pgrep -u "$user" >/dev/null || break
+      pkill -KILL -u "$user"
+      sleep 0.5
+    done
+    find /tmp /dev/shm -xdev -user "$user" -delete 2>/dev/null  # their runtime folders, sockets
+    userdel -r "$user" 2>/dev/null || echo "two_login_users: could not remove $user: userdel -r $user"
   done
   rm -rf "$share"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+chmod 755 "$share"
+git clone -q --bare --branch main "$src" "$share/workbook.git"
+chmod -R a+rX "$share"
 
 status=0
 for letter in a b; do

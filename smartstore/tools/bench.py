@@ -25,7 +25,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from smartstore.arguments import Parser, whole_number
+from smartstore.arguments import Parser, whole_number, whole_numbers
 from smartstore.db import connect, drop_database, make_engine, server_version
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
@@ -233,7 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="rows for the naive add_all",
     )
     parser.add_argument(
-        "--tenant-sizes", default="10000,100000,1000000", help="catalogue sizes, comma-separated"
+        "--tenant-sizes",
+        type=whole_numbers(1),
+        default="10000,100000,1000000",
+        help="catalogue sizes, comma-separated",
     )
     parser.add_argument("--tenant-per-store", type=whole_number(1), default=100)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -256,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             speed = f"{r.rows_per_second:>11,.0f}{r.rows_per_second / limit:>8.2f}x"
             print(f"{r.path:<28}{r.rows:>11,}{r.seconds:>9.1f}{speed}")
 
-        sizes = [int(size) for size in args.tenant_sizes.split(",")]
+        sizes = args.tenant_sizes
         print(f"\nListing one store's products ({args.tenant_per_store} per store), median ms:")
         queries = tenant_query_latencies(url, sizes, args.tenant_per_store)
         print(f"{'products':>10}{'stores':>8}{'index':>10}{'no index':>11}{'ratio':>9}")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from smartstore.arguments import Parser
+from smartstore.arguments import Parser, whole_number
 from smartstore.db import connect, drop_database
 from smartstore.embedded import server as embedded
 from smartstore.embedded import start_embedded_database
@@ -207,11 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = Parser(
         prog="python -m smartstore.tools.bench_loop", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--repeats", type=int, default=5, help="runs of the one test file")
-    parser.add_argument("--suite-repeats", type=int, default=1, help="runs of make test")
-    parser.add_argument("--seed-repeats", type=int, default=3, help="runs of each seed")
-    parser.add_argument("--stores", type=int, default=100)
-    parser.add_argument("--products-per-store", type=int, default=10_000)
+    parser.add_argument(
+        "--repeats", type=whole_number(1), default=5, help="runs of the one test file"
+    )
+    parser.add_argument(
+        "--suite-repeats", type=whole_number(1), default=1, help="runs of make test"
+    )
+    parser.add_argument("--seed-repeats", type=whole_number(1), default=3, help="runs of each seed")
+    parser.add_argument("--stores", type=whole_number(1), default=100)
+    parser.add_argument("--products-per-store", type=whole_number(1), default=10_000)
     parser.add_argument("--skip-suite", action="store_true", help="leave out make test")
     args = parser.parse_args(argv)
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 
 from smartstore import catalog
-from smartstore.arguments import Parser
+from smartstore.arguments import Parser, whole_number
 from smartstore.db import configured_url, connect, drop_database, make_engine
 from smartstore.errors import run_command
 from smartstore.migrations import upgrade
@@ -262,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m smartstore.tools.bench_search", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the 200 stores")
-    parser.add_argument("--queries", type=int, default=40, help="queries per band (default 40)")
+    parser.add_argument(
+        "--queries", type=whole_number(1), default=40, help="queries per band (default 40)"
+    )
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)

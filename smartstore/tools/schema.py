@@ -81,7 +81,7 @@ def catalog_objects(connection: Connection) -> list[tuple[str, str]]:
     return [tuple(row) for row in connection.execute(text(CATALOG_QUERY))]
 
 
-def main(argv: Sequence[str] = ()) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Write alembic/schema.sql from a throwaway database migrated to head."""
     Parser(prog="python -m smartstore.tools.schema", description=main.__doc__).parse_args(argv)
     from smartstore.migrations import upgrade

@@ -198,3 +198,14 @@ def drop_killed_runs(base: URL) -> list[str]:
         drop_templates(base.set(database=name))
         drop_databases_named_after(base.set(database=name))
     return dead
+
+
+PRINT_ONLY = ("help", "version", "collectonly", "showfixtures", "show_fixtures_per_test", "markers")
+"""pytest's options (their `dest`) that make a run only print something."""
+
+
+def runs_no_test(config: object) -> bool:
+    """pytest only prints something (--help, --version, --collect-only, --fixtures, --markers…):
+    the conftest then starts no server and builds no template. `config` is a pytest.Config."""
+    option = getattr(config, "option", None)
+    return any(getattr(option, name, False) for name in PRINT_ONLY)
