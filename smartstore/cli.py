@@ -146,13 +146,19 @@ def db_run(settings: Settings, command: list[str]) -> int:
     except OSError as error:  # as a shell says it: 127 not found, 126 found but not runnable
         print(f"smartstore db run: {command[0]}: {error.strerror}", file=sys.stderr)
         return 127 if isinstance(error, FileNotFoundError) else 126
-    for passed_on in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(passed_on, lambda signum, frame: child.send_signal(signum))
-    while True:
-        try:
-            return child.wait()
-        except KeyboardInterrupt:
-            continue  # the command got the Ctrl-C too; wait for it to finish
+    passed_on = (signal.SIGTERM, signal.SIGHUP)
+    before = {signum: signal.getsignal(signum) for signum in passed_on}
+    for signum in passed_on:
+        signal.signal(signum, lambda signum, frame: child.send_signal(signum))
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                continue  # the command got the Ctrl-C too; wait for it to finish
+    finally:  # called from Python (a test, a notebook), the caller's handlers come back
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
 
 
 def seed_database(settings: Settings) -> URL:

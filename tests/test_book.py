@@ -87,15 +87,19 @@ def visited(site: Path, base_url: str, browser) -> dict[str, dict]:
     """Every page opened once: its problems, title, first output, Mermaid blocks and SVGs, links."""
     seen = {}
     page = browser.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console: {m.text}") if is_error(m) else None)
-    page.on("pageerror", lambda error: problems.append(f"script: {error}"))
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status}: {r.url}") if is_failed(r) else None,
-    )
+    # each problem is kept with the page open when it happened: one that comes after a page's load
+    # event (a late request, a script error) is still reported, with that page or the next
+    problems: dict[str, list[str]] = {}
+    current = [""]
+
+    def report(problem: str) -> None:
+        problems.setdefault(current[0], []).append(problem)
+
+    page.on("console", lambda m: report(f"console: {m.text}") if is_error(m) else None)
+    page.on("pageerror", lambda error: report(f"script: {error}"))
+    page.on("response", lambda r: report(f"{r.status}: {r.url}") if is_failed(r) else None)
     for name in pages(site):
-        problems.clear()
+        current[0] = name
         page.goto(base_url + name, wait_until="load")
         page.wait_for_function(
             "document.querySelectorAll('.mermaid').length"
@@ -104,13 +108,14 @@ def visited(site: Path, base_url: str, browser) -> dict[str, dict]:
         )
         outputs = page.locator(".cell_output")
         seen[name] = {
-            "problems": list(problems),
+            "problems": problems.setdefault(name, []),  # the live list: late problems join it
             "title": page.title(),
             "first_output": outputs.first.inner_text() if outputs.count() else None,
             "mermaid": page.locator(".mermaid").count(),
             "svg": page.locator(".mermaid svg").count(),
             "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"),
         }
+    page.wait_for_load_state("networkidle")  # the last page's late requests, once
     page.close()
     return seen
 
