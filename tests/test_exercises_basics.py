@@ -83,6 +83,15 @@ def test_1_2_a_typo_in_the_table_name_finds_no_rows_and_says_so(migrated_url: UR
     )
 
 
+def test_1_2_a_query_without_where_that_finds_nothing_is_not_asked_about_a_where(
+    migrated_url: URL,
+) -> None:
+    verdict = check_products_columns(
+        "SELECT column_name, data_type FROM information_schema.columns LIMIT 0", migrated_url
+    )
+    assert verdict.message == "it returns no rows: is every name spelled as the catalog has it?"
+
+
 def test_1_2_a_typo_in_the_view_name_quotes_the_database(migrated_url: URL) -> None:
     verdict = check_products_columns(
         "SELECT column_name, data_type FROM information_schema.column", migrated_url

@@ -165,6 +165,16 @@ def test_12_1_an_update_without_where_makes_everyone_an_auditor_and_is_not_yet()
     )
 
 
+def test_12_1_deleting_the_other_users_is_not_yet_and_says_so() -> None:
+    """Nobody else became an auditor because nobody else is left: that is not the answer either."""
+    deletes = COMMIT_FIRST + "op.execute(\"DELETE FROM users WHERE email <> 'alan@example.com'\")\n"
+    verdict = evolving.check_auditor_migration(deletes)
+    assert not verdict
+    assert verdict.message == (
+        "2 other user(s) deleted (ada@example.com, grace@example.com): change only Alan's row."
+    )
+
+
 def test_12_1_a_typo_in_the_type_quotes_the_database() -> None:
     typo = COMMIT_FIRST.replace("ALTER TYPE user_role", "ALTER TYPE userrole")
     verdict = evolving.check_auditor_migration(typo)

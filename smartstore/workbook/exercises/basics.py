@@ -4,6 +4,8 @@ The learner's SQL runs on the real database in a read-only transaction that is r
 its rows are compared with what PostgreSQL itself answers: a checker never trusts a stored result.
 """
 
+import re
+
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
@@ -52,8 +54,9 @@ def learner_rows(name: str, sql: object, url: URL, columns: list[str]) -> list[t
     except Refused as refusal:
         return not_yet(name, f"the database refused it: {refusal}")
     if not rows:
+        where = "in its WHERE " if re.search(r"\bwhere\b", sql, re.IGNORECASE) else ""
         return not_yet(
-            name, "it returns no rows: is every name in its WHERE spelled as the catalog has it?"
+            name, f"it returns no rows: is every name {where}spelled as the catalog has it?"
         )
     if len(rows[0]) != len(columns):
         return not_yet(name, f"return {len(columns)} values per row: {', '.join(columns)}.")

@@ -170,7 +170,13 @@ def check_auditor_migration(body: object) -> Verdict:
     if role != "auditor":
         return not_yet(name, f"alan@example.com is still {role!r}: give him the role as well.")
     with connect(url) as conn:
-        changed = changed_roles(others, roles_of_others(conn, "alan@example.com"))
+        after = roles_of_others(conn, "alan@example.com")
+    gone = sorted(set(others) - set(after))
+    if gone:
+        return not_yet(
+            name, f"{len(gone)} other user(s) deleted ({', '.join(gone)}): change only Alan's row."
+        )
+    changed = changed_roles(others, after)
     if changed:  # the classic UPDATE without WHERE: everyone is an auditor now
         return not_yet(
             name,
