@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import suppress
@@ -30,7 +29,7 @@ from pathlib import Path
 from smartstore.arguments import Parser, whole_number
 from smartstore.errors import SmartstoreError, run_command
 from smartstore.migrations import locate
-from smartstore.tools.bench_loop import alternated, print_table
+from smartstore.tools.bench_loop import alternated, command_seconds, print_table
 
 LOOP_BEFORE = "183edd6"
 SUITE_BEFORE = "077b654"
@@ -61,17 +60,7 @@ class Checkout:
 
     def seconds(self, args: Sequence[str], must_pass: bool = True) -> float:
         """The wall time of `python ARGS` in this checkout (interpreter start included)."""
-        started = time.perf_counter()
-        done = subprocess.run(
-            self.python(*args), cwd=self.root, env=self.env, capture_output=True, text=True
-        )
-        seconds = time.perf_counter() - started
-        if done.returncode != 0:
-            last = (done.stdout + done.stderr).strip().splitlines()[-1:] or ["(no output)"]
-            if must_pass:
-                raise SmartstoreError(f"{self.commit}: `python {' '.join(args)}` failed: {last[0]}")
-            print(f"  ({self.commit}: timed, but red: {last[0].strip('= ')})", flush=True)
-        return seconds
+        return command_seconds(self.python(*args), self.env, must_pass, cwd=self.root)
 
     def server(self, action: str) -> None:
         """`smartstore db start` (the learner's server, as `make lab` leaves it) or `db stop`."""

@@ -56,13 +56,16 @@ BEFORE_PLUGINS = ["-p", "nbval.plugin", "-p", "faker"]
 ONE_TEST_FILE_BEFORE = [sys.executable, "-c", BEFORE_START, *ONE_TEST_FILE[3:], *BEFORE_PLUGINS]
 
 
-def command_seconds(command: list[str], env: dict[str, str], must_pass: bool = True) -> float:
+def command_seconds(
+    command: list[str], env: dict[str, str], must_pass: bool = True, cwd: Path | None = None
+) -> float:
     """The wall time of a command that must succeed (its output is shown only if it fails); with
-    `must_pass=False`, a failing pytest run is timed all the same and its summary line printed."""
+    `must_pass=False`, a failing pytest run is timed all the same and its summary line printed.
+    It runs in `cwd`, else in this checkout."""
     started = time.perf_counter()
     done = subprocess.run(
         command,
-        cwd=locate().require_checkout("make bench-loop"),
+        cwd=cwd or locate().require_checkout("make bench-loop"),
         env=env,
         capture_output=True,
         text=True,
