@@ -23,6 +23,7 @@ from smartstore.embedded.server import POSTGRES_MAJOR
 from smartstore.errors import run_command
 from smartstore.tools import bench, schema
 from tests import german_server
+from tests.interruptible import interruptible
 from tests.matrix import postgres_cluster
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -319,7 +320,9 @@ def test_ctrl_c_in_a_seed_is_one_line_exit_130_and_keeps_nothing(migrated_scratc
     env = {**os.environ, "DATABASE_URL": database_url}
     with connect(migrated_scratch) as blocker:
         blocker.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
-        seeding = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        seeding = subprocess.Popen(
+            command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible
+        )
         wait_for_lock_waiter(migrated_scratch, "COPY products")
         seeding.send_signal(signal.SIGINT)
         _, stderr = seeding.communicate(timeout=60)

@@ -22,6 +22,7 @@ from smartstore.tools.scale import (
     vocabulary,
 )
 from smartstore.validation import InvalidInput
+from tests.interruptible import interruptible
 
 CATALOGUE = (
     "SELECT s.slug, p.sku, p.name, p.description, p.price_cents "
@@ -172,6 +173,7 @@ def test_an_interrupted_seed_leaves_nothing(migrated_scratch: URL, how: signal.S
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=interruptible,
     )
     assert loading.stdout.readline() == "300\n"  # the load now waits, mid-transaction
     loading.send_signal(how)

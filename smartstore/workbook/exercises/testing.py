@@ -35,9 +35,15 @@ def run_with_bug(bug: str | None, tests: list[str]) -> list[Outcome]:
     to_run = list(tests)
     while to_run:
         stdout = _pytest(bug, to_run)
-        # pytest runs nothing if one name is unknown: note those, then run the others
+        # pytest runs nothing if one name is unknown: note those, then run the others. It names an
+        # unknown test by its full path, an unknown file as it was given (and only the first one).
         root = locate().require_checkout("Running the project's tests")
-        unknown = {test for test in to_run if f"not found: {root / test}" in stdout}
+        unknown = {
+            test
+            for test in to_run
+            if f"not found: {root / test}" in stdout
+            or f"file or directory not found: {test}" in stdout
+        }
         for test in unknown:
             outcomes[test] = Outcome(test, "MISSING", "pytest found no such test")
         to_run = [test for test in to_run if test not in unknown]
