@@ -21,9 +21,10 @@ its subprocesses and notebook kernels use them through the package's own setting
 never share either. It lives at the root, not in tests/, so that `pytest notebooks/` alone gets it
 too, from any folder.
 
-nbval (the notebooks' runner) is loaded here, only for a run that may collect a notebook: importing
-it costs seconds (nbformat's jsonschema builds rfc3987-syntax's parsers at import), which a
-learner running `pytest tests/test_models.py` should not wait for. pyproject.toml switches its
+nbval (the notebooks' runner) is loaded here, only for a run that may collect a notebook, with
+tests.notebook_kernels (each notebook's kernel launched while the one before it runs):
+importing nbval costs seconds (nbformat's jsonschema builds rfc3987-syntax's parsers at import),
+which a learner running `pytest tests/test_models.py` should not wait for. pyproject.toml switches its
 automatic loading off (`-p no:nbval`).
 """
 
@@ -43,12 +44,15 @@ from smartstore.embedded import server as embedded
 from smartstore.embedded import start_embedded_database
 from smartstore.settings import DATABASE_NAME, Settings, get_settings
 from smartstore.tools import testdb
+from smartstore.tools.nbformat_import import without_iri_checks
 from smartstore.tools.scratch import drop_databases_named_after, scratch_url
 from smartstore.workbook import progress
 
 SANITIZE_FILE = Path(__file__).parent / "notebooks" / "sanitize.cfg"
 SERVER_CHOICE = "SMARTSTORE_TEST_SERVER"
 NBVAL_PLUGIN = "nbval.plugin"
+KERNELS_AHEAD_PLUGIN = "tests.notebook_kernels"
+"""Each notebook's kernel launched while the one before it runs, not when its turn comes."""
 
 _at_session_end: list[Callable[[], None]] = []
 """Drop the process's databases and folder. At session end, not at exit: pytest-xdist gives a worker
@@ -65,7 +69,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     if may_collect_notebooks(
         config.known_args_namespace.file_or_dir, config.invocation_params.args
     ):
+        without_iri_checks()  # nbval imports nbformat: 1.8 s less (smartstore.tools.nbformat_import)
         pluginmanager.import_plugin(NBVAL_PLUGIN)
+        pluginmanager.import_plugin(KERNELS_AHEAD_PLUGIN)
 
 
 def may_collect_notebooks(paths: list[str], args: tuple[str, ...]) -> bool:

@@ -7,6 +7,11 @@ The source folder is the checkout itself (`sphinx-build -c book . _build/book`),
 README, docs/ and the notebooks are the ones a reader follows on the code host too.
 """
 
+from smartstore.tools.nbformat_import import without_iri_checks
+
+# Sphinx reads this file before it loads the extensions; myst-nb imports nbformat: 1.8 s less
+without_iri_checks()
+
 project = "SmartStore Workbook"
 author = "SmartStore Workbook"
 root_doc = "book/index"
