@@ -116,11 +116,13 @@ NOT_IMPORTED_BY_THE_CORE = (
 
 
 def fresh_venv(tmp_path_factory: pytest.TempPathFactory, name: str, requirement: str) -> Path:
-    """A fresh venv with `requirement` installed the way pip would (dependencies resolved), at the
-    lock's versions (`-c requirements.lock`), from uv's cache when it has them."""
+    """A fresh venv with `requirement` installed the way pip would (dependencies resolved, and
+    compiled to bytecode, which uv does only when asked), at the lock's versions
+    (`-c requirements.lock`), from uv's cache when it has them."""
     venv = tmp_path_factory.mktemp(name) / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
-    command = [UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python"]
+    command = [UV, "pip", "install", "--quiet", "--compile-bytecode"]
+    command += ["--python", venv / "bin" / "python"]
     command += ["-c", LOCK, requirement]
     done = subprocess.run(
         [*command, "--offline"], capture_output=True, text=True, timeout=300, env=uv_env()
