@@ -5,6 +5,7 @@ without rfc3987-syntax. The figures (how much
 faster it starts) are in docs/benchmarks.md, not here."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,20 +26,29 @@ class Options:
     def pytest_collection_finish(self, session):
         seen["collected"] = [item.nodeid for item in session.items]
 
-pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *sys.argv[1:]], plugins=[Options()])
+seen["exit"] = int(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *sys.argv[1:]], plugins=[Options()]))
 loaded = {name.split(".")[0] for name, module in sys.modules.items() if module is not None}
 seen["imported"] = sorted(loaded & {"nbval", "nbformat", "jsonschema", "rfc3987_syntax"})
 print("SEEN", json.dumps(seen))
 """
 
 
+UNREACHABLE = "postgresql+psycopg://nobody@/nowhere?host=/nonexistent-smartstore-socket"
+"""A listing starts no server and builds no template (smartstore.tools.testdb.runs_no_test): a
+server that cannot be reached does not stop it."""
+
+
 def collect(*args: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", COLLECT, *args],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": UNREACHABLE},
+        capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (line,) = [line for line in done.stdout.splitlines() if line.startswith("SEEN ")]
-    return json.loads(line.removeprefix("SEEN "))
+    seen = json.loads(line.removeprefix("SEEN "))
+    assert seen["exit"] == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return seen
 
 
 def test_a_run_of_test_files_does_not_load_nbval() -> None:

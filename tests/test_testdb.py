@@ -202,25 +202,11 @@ def test_the_runs_database_outlives_the_session_fixtures(tmp_path: Path) -> None
     assert "torn down with the database" in done.stdout, done.stdout[-3000:] + done.stderr
 
 
-def test_pytest_needs_no_database_to_list_the_tests() -> None:
-    """A listing (which imports every test module) starts no server and builds no template: a
-    server that cannot be reached does not stop it."""
-    unreachable = "postgresql+psycopg://nobody@/nowhere?host=/nonexistent-smartstore-socket"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/test_reset.py"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": unreachable},
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "test_reset.py::" in done.stdout
-
-
 def test_the_options_that_only_print_are_pytests_own(pytestconfig: pytest.Config) -> None:
-    """--help, --version, --fixtures and the like take the same early exit as --collect-only above
-    (`runs_no_test`); each name it checks must be an option pytest really has (a misspelt one
-    would start a server for a help text), and this run, which runs tests, is not one of them."""
+    """--help, --version, --fixtures and the like take the same early exit as --collect-only
+    (`runs_no_test`; tests/test_pytest_startup.py lists every test with no database to reach);
+    each name it checks must be an option pytest really has (a misspelt one would start a server
+    for a help text), and this run, which runs tests, is not one of them."""
     for option in testdb.PRINT_ONLY:
         assert pytestconfig.getoption(option) in (False, 0), option
     assert not testdb.runs_no_test(pytestconfig)
