@@ -17,6 +17,8 @@ import os, pathlib, psutil
 pytest = psutil.Process(os.getppid())
 kernels = [p for p in pytest.children() if "ipykernel_launcher" in p.cmdline()]
 pathlib.Path("kernels-during-a").write_text(str(len(kernels)))
+import sys
+pathlib.Path("imported-ahead").write_text(repr(["sqlalchemy" in sys.modules, "sqlalchemy" in dir()]))
 """
 A_FAILING_NOTEBOOK = "1 / 0"
 NEVER_RUN = "print('c')"
@@ -63,4 +65,6 @@ def test_the_next_kernel_boots_while_a_notebook_runs_and_none_outlives_the_run(
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "1 failed, 1 passed" in done.stdout.splitlines()[-1]
     assert (tmp_path / "kernels-during-a").read_text() == "2"  # a's own, and b's launched ahead
+    # imported while the kernel booted, and no name of it left in the notebook's namespace
+    assert (tmp_path / "imported-ahead").read_text() == "[True, False]"
     assert left == []  # c's kernel, launched while b ran, was stopped
