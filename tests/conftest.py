@@ -5,6 +5,7 @@ things.
 """
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from smartstore.migrations import alembic_config
 from smartstore.tools import testdb
 from smartstore.tools.scratch import fresh_database
 from smartstore.workbook.exercises.bug_back import plain_autogenerate_first
+from tests import server_processes
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +86,42 @@ def migrated_database(name: str, migrated_url: URL) -> Iterator[URL]:
         drop_database(url)
 
 
+DATA_FOLDER_EXISTS = "data_folder_exists"
+"""The marker of a test of the server's life once its data folder exists (starts, stops, sharing):
+its `home` gets a copy of one a server was started on once (initdb, the smartstore database made and
+migrated), about two seconds less each than making it. Making it is tried on fresh homes: the run's
+own throwaway server, test_embedded's socket test, the installed wheel's demo, test_shared_machine."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    about = "the test's `home` has a copy of a data folder a server was started on once"
+    config.addinivalue_line("markers", f"{DATA_FOLDER_EXISTS}: {about}")
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Iterator[Path]:
-    """A home folder of the test's own for an embedded server; stopped whatever the test left."""
+def home(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A home folder of the test's own for an embedded server; stopped whatever the test left.
+    Empty, or (marked `data_folder_exists`) with a copy of a data folder a server was started on:
+    `cp -a` keeps the files' owner (run as root, the server's own OS user)."""
     home = tmp_path / "home"
+    if request.node.get_closest_marker(DATA_FOLDER_EXISTS):
+        made = embedded.pgdata_of(request.getfixturevalue("data_folder_made_once"))
+        home.mkdir()
+        subprocess.run(["cp", "-a", str(made), str(embedded.pgdata_of(home))], check=True)
+        (embedded.pgdata_of(home) / "log").unlink()  # the first server's log, not this one's
     yield home
     embedded.stop(home)
+
+
+@pytest.fixture(scope="session")
+def data_folder_made_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose server was started once and stopped cleanly: a data folder that can be copied."""
+    home = tmp_path_factory.mktemp("made-once") / "home"
+    for action in ("start", "stop"):
+        done = server_processes.smartstore(home, "db", action)
+        assert done.returncode == 0, done.stderr
+    assert server_processes.wait_until_stopped(home)
+    return home
 
 
 def count(session: Session, sql: str, **params: object) -> int:
