@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from smartstore.embedded import server as embedded
 from tests.server_processes import (
@@ -46,6 +47,7 @@ def rows(home: Path) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_server_killed_mid_seed_recovers_with_nothing_partial(home: Path) -> None:
     seeding = subprocess.Popen(
         [sys.executable, "-c", SEED_AND_WAIT], env=env_for(home), stdout=subprocess.PIPE, text=True
