@@ -235,14 +235,17 @@ def test_debug_shows_the_traceback() -> None:
     ],
 )
 def test_seed_arguments_out_of_range_are_refused_in_one_line(
-    arguments: list[str], message: str
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    done = run(["-m", "smartstore", "seed", *arguments])
-    assert (done.returncode, done.stderr) == (
+    """`smartstore seed …`, called as its `__main__` block calls it (through run_command)."""
+    with pytest.raises(SystemExit) as exit:
+        run_command(lambda: cli.run(["seed", *arguments]), "smartstore")
+    out, err = capsys.readouterr()
+    assert (exit.value.code, err) == (
         2,
         f"smartstore seed: {message} (see smartstore seed --help)\n",
     )
-    assert done.stdout == ""
+    assert out == ""
 
 
 def wait_for_lock_waiter(url: URL, statement: str) -> int:
