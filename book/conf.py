@@ -22,6 +22,9 @@ include_patterns = [
     "notebooks/[0-9]*.ipynb",
     "notebooks/solutions/*.ipynb",
 ]
+# Sphinx walks the whole source folder and matches every file against the patterns above, unless a
+# folder is excluded: the venv alone is tens of thousands of files (a third of a build's time)
+exclude_patterns = [".*", "_build"]
 extensions = ["myst_nb", "sphinxcontrib.mermaid"]
 
 # the stored outputs are the book: nothing runs, so the site shows what nbval checked
