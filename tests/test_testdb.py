@@ -192,12 +192,13 @@ def test_the_runs_database_outlives_the_session_fixtures(tmp_path: Path) -> None
     """The run's database is dropped after the session fixtures are torn down, not before (a run
     cut short tears them down at session end, not after its last test)."""
     (tmp_path / "test_late.py").write_text(SESSION_FIXTURE_TEST)
+    # -p conftest: the root conftest, importable from PROJECT_ROOT; -c: the project's options
+    # (nbval not loaded), though the test file lies outside the project
+    command = [sys.executable, "-m", "pytest", str(tmp_path / "test_late.py"), "-p", "conftest"]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(tmp_path / "test_late.py"), "-p", "conftest", "-qs"],
-        cwd=PROJECT_ROOT,  # where the root conftest is importable as the plugin `conftest`
-        capture_output=True,
-        text=True,
-    )
+        [*command, "-qs", "-c", "pyproject.toml"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )  # fmt: skip
     assert done.returncode == pytest.ExitCode.INTERRUPTED, done.stdout[-3000:] + done.stderr
     assert "torn down with the database" in done.stdout, done.stdout[-3000:] + done.stderr
 
