@@ -22,10 +22,11 @@ never share either. It lives at the root, not in tests/, so that `pytest noteboo
 too, from any folder.
 
 nbval (the notebooks' runner) is loaded here, only for a run that may collect a notebook, with
-tests.notebook_kernels (each notebook's kernel launched while the one before it runs):
-importing nbval costs seconds (nbformat's jsonschema builds rfc3987-syntax's parsers at import),
-which a learner running `pytest tests/test_models.py` should not wait for. pyproject.toml switches its
-automatic loading off (`-p no:nbval`).
+tests/notebook_kernels.py (each notebook's kernel launched while the one before it runs): importing
+nbval takes half a second (nbformat, jsonschema, jupyter_client; and 1.8 s more where jsonschema
+imports rfc3987-syntax, which smartstore.tools.nbformat_import prevents), which a learner running
+`pytest tests/test_models.py` should not wait for. pyproject.toml switches its automatic loading off
+(`-p no:nbval`).
 """
 
 import contextlib

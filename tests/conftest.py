@@ -89,13 +89,9 @@ def migrated_database(name: str, migrated_url: URL) -> Iterator[URL]:
 DATA_FOLDER_EXISTS = "data_folder_exists"
 """The marker of a test of the server's life once its data folder exists (starts, stops, sharing):
 its `home` gets a copy of one a server was started on once (initdb, the smartstore database made and
-migrated), about two seconds less each than making it. Making it is tried on fresh homes: the run's
-own throwaway server, test_embedded's socket test, the installed wheel's demo, test_shared_machine."""
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    about = "the test's `home` has a copy of a data folder a server was started on once"
-    config.addinivalue_line("markers", f"{DATA_FOLDER_EXISTS}: {about}")
+migrated), about a second less each than making it. Making it is tried on fresh homes: the run's
+own throwaway server, test_embedded's socket test and a notebook's first cell, the installed
+wheel's demo, test_shared_machine."""
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def launch(notebook: IPyNbFile) -> KernelManager:
         manager.start_kernel(
             stderr=devnull,
             cwd=str(notebook.fspath.dirname),
-            extra_arguments=[f"--IPKernelApp.exec_lines={[IMPORT_AHEAD]!r}"],
+            extra_arguments=[f"--IPKernelApp.exec_lines={IMPORT_AHEAD}"],  # a list of one line
         )
     return manager
 
@@ -128,7 +128,6 @@ def launch_ahead(config: pytest.Config, items: Sequence[pytest.Item]) -> Kernels
 AHEAD = pytest.StashKey[KernelsAhead]()
 
 
-@pytest.hookimpl(trylast=True)  # the items as run: after -k, -m and --deselect have had their say
 def pytest_collection_finish(session: pytest.Session) -> None:
     if (ahead := launch_ahead(session.config, session.items)) is not None:
         session.config.stash[AHEAD] = ahead

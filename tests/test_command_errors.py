@@ -238,10 +238,10 @@ def test_seed_arguments_out_of_range_are_refused_in_one_line(
     arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`smartstore seed …`, called as its `__main__` block calls it (through run_command)."""
-    with pytest.raises(SystemExit) as exit:
+    with pytest.raises(SystemExit) as exited:
         run_command(lambda: cli.run(["seed", *arguments]), "smartstore")
     out, err = capsys.readouterr()
-    assert (exit.value.code, err) == (
+    assert (exited.value.code, err) == (
         2,
         f"smartstore seed: {message} (see smartstore seed --help)\n",
     )
@@ -323,9 +323,8 @@ def test_ctrl_c_in_a_seed_is_one_line_exit_130_and_keeps_nothing(migrated_scratc
     env = {**os.environ, "DATABASE_URL": database_url}
     with connect(migrated_scratch) as blocker:
         blocker.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
-        seeding = subprocess.Popen(
-            command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible
-        )
+        with interruptible():
+            seeding = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         wait_for_lock_waiter(migrated_scratch, "COPY products")
         seeding.send_signal(signal.SIGINT)
         _, stderr = seeding.communicate(timeout=60)

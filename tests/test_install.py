@@ -270,6 +270,7 @@ import contextlib, io, json, runpy, sys, traceback
 for argv in json.loads(sys.argv[1]):
     sys.argv, err = argv, io.StringIO()
     sys.modules.pop(argv[0], None)  # imported by a command before: runpy runs it afresh
+    # (the package and what the commands imported stay loaded: the commands share that state)
     with contextlib.redirect_stderr(err):
         try:
             runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
@@ -293,6 +294,7 @@ def test_without_database_url_or_the_embedded_extra_a_command_says_what_to_do_in
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMARTSTORE_HOME")}
     done = run_installed(core, tmp_path, env, "-c", WITHOUT_THE_EXTRA, json.dumps(commands))
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # nothing written past a command's redirected sys.stderr
     said = [json.loads(line) for line in done.stdout.splitlines()]
     assert [command for command, _, _ in said] == [" ".join(command) for command in commands]
     for command, status, stderr in said:

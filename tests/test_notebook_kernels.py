@@ -58,7 +58,7 @@ def test_the_next_kernel_boots_while_a_notebook_runs_and_none_outlives_the_run(
     env = {**os.environ, **marker, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [*command, "a.ipynb", "b.ipynb", "c.ipynb"],
-        cwd=tmp_path, env=env, capture_output=True, text=True,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     left = [process.pid for process in psutil.process_iter() if has(process, marker)]
 

@@ -1,8 +1,8 @@
-"""conftest.py loads nbval only for a run that may collect a notebook: a run of test files does not
-import it (nor nbformat, whose jsonschema builds rfc3987-syntax's parsers at import), and a run that
-names no path, a folder or a notebook still collects every notebook, strictly, with nbformat but
-without rfc3987-syntax. The figures (how much
-faster it starts) are in docs/benchmarks.md, not here."""
+"""conftest.py loads nbval (and tests/notebook_kernels.py with it) only for a run that may collect a
+notebook: a run of test files imports neither, nor nbformat and jsonschema; a run that names no
+path, a folder or a notebook still collects every notebook, strictly, with jsonschema kept from
+importing rfc3987-syntax (which builds its parsers at import). The figures (how much faster it
+starts) are in docs/benchmarks.md, not here."""
 
 import json
 import os
@@ -22,6 +22,7 @@ class Options:
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config):
         seen.update({k: getattr(config.option, k, None) for k in ("nbval", "nbval_lax", "nbval_current_env")})
+        seen["kernels_ahead"] = config.pluginmanager.has_plugin("tests.notebook_kernels")
 
     def pytest_collection_finish(self, session):
         seen["collected"] = [item.nodeid for item in session.items]
@@ -29,6 +30,7 @@ class Options:
 seen["exit"] = int(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *sys.argv[1:]], plugins=[Options()]))
 loaded = {name.split(".")[0] for name, module in sys.modules.items() if module is not None}
 seen["imported"] = sorted(loaded & {"nbval", "nbformat", "jsonschema", "rfc3987_syntax"})
+seen["iri_checks_off"] = "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
 print("SEEN", json.dumps(seen))
 """
 
@@ -55,6 +57,7 @@ def test_a_run_of_test_files_does_not_load_nbval() -> None:
     seen = collect("tests/test_models.py")
     assert seen["imported"] == []
     assert seen["nbval"] is None  # not even its option exists
+    assert not seen["kernels_ahead"]
     assert seen["collected"] and all(
         n.startswith("tests/test_models.py") for n in seen["collected"]
     )
@@ -67,6 +70,10 @@ def test_a_run_with_no_path_validates_the_notebooks_strictly() -> None:
         seen["nbval"] is True and seen["nbval_lax"] is False and seen["nbval_current_env"] is True
     )
     assert "notebooks/01_start_here.ipynb::Cell 0" in seen["collected"]
-    # jsonschema without rfc3987-syntax's parsers (smartstore.tools.nbformat_import)
-    assert seen["imported"] == ["jsonschema", "nbformat", "nbval"]
+    # jsonschema without rfc3987-syntax's parsers (smartstore.tools.nbformat_import), which is
+    # installed here: kept out, not merely absent
+    assert seen["imported"] == ["jsonschema", "nbformat", "nbval"] and seen["iri_checks_off"]
+    assert seen[
+        "kernels_ahead"
+    ]  # each notebook's kernel launched ahead (tests/notebook_kernels.py)
     assert any(nodeid.startswith("tests/test_models.py::") for nodeid in seen["collected"])

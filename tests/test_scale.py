@@ -167,14 +167,14 @@ scale_seed(make_url(sys.argv[1]), 4, 500, 9, progress=False, batch_rows=300, on_
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
 def test_an_interrupted_seed_leaves_nothing(migrated_scratch: URL, how: signal.Signals) -> None:
     url = migrated_scratch.render_as_string(hide_password=False)
-    loading = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTED, url],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        preexec_fn=interruptible,
-    )
+    with interruptible():
+        loading = subprocess.Popen(
+            [sys.executable, "-c", INTERRUPTED, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
     assert loading.stdout.readline() == "300\n"  # the load now waits, mid-transaction
     loading.send_signal(how)
     loading.communicate(timeout=60)

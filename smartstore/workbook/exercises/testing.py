@@ -41,8 +41,9 @@ def run_with_bug(bug: str | None, tests: list[str]) -> list[Outcome]:
         unknown = {
             test
             for test in to_run
-            if f"not found: {root / test}" in stdout
-            or f"file or directory not found: {test}" in stdout
+            if re.search(
+                rf"not found: ({re.escape(str(root / test))}|{re.escape(test)})$", stdout, re.M
+            )
         }
         for test in unknown:
             outcomes[test] = Outcome(test, "MISSING", "pytest found no such test")
