@@ -17,10 +17,8 @@ from smartstore.embedded import server as embedded
 from smartstore.errors import SmartstoreError
 from tests.server_processes import env_for, holder, smartstore, wait_until_stopped
 
-DATA_FOLDER_EXISTS = pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 
-
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_server_starts_is_shared_and_stops_with_its_last_user(home: Path, tmp_path: Path) -> None:
     first, first_pid = holder(home, tmp_path / "release-first")
     second, second_pid = holder(home, tmp_path / "release-second")
@@ -50,7 +48,7 @@ def test_postgres_16_on_a_unix_socket_in_a_private_data_folder(home: Path, tmp_p
     assert wait_until_stopped(home)
 
 
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_db_start_keeps_it_running_until_db_stop(home: Path) -> None:
     started = smartstore(home, "db", "start")
     assert started.returncode == 0, started.stderr
@@ -68,7 +66,7 @@ def test_db_start_keeps_it_running_until_db_stop(home: Path) -> None:
     assert smartstore(home, "db", "status").returncode == 3
 
 
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_a_killed_user_does_not_keep_the_server_up_forever(home: Path, tmp_path: Path) -> None:
     killed, server_pid = holder(home, tmp_path / "never")
     killed.send_signal(signal.SIGKILL)
@@ -108,7 +106,7 @@ def test_db_commands_refuse_politely_when_database_url_is_set(home: Path) -> Non
     assert "secret" not in done.stderr
 
 
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_db_run_stops_the_server_after_a_sigterm(home: Path, tmp_path: Path) -> None:
     """`make lab` runs Jupyter under `smartstore db run`: stopping it must not leave a server."""
     started = tmp_path / "started"
@@ -145,7 +143,7 @@ with connect(start_embedded_database()) as conn:
 """
 
 
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_a_stopped_server_starts_again_in_the_same_process(home: Path) -> None:
     """After `embedded.stop()`, the next start in that process must not get the stopped server's
     cached handle back, nor trust that its database still exists."""
@@ -183,7 +181,7 @@ def test_a_notebooks_first_cell_starts_the_server_says_so_and_hands_its_url_on(h
     assert wait_until_stopped(home)  # held by the kernel only: gone when it exits
 
 
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_db_run_hands_the_command_the_servers_url_as_database_url(home: Path) -> None:
     reach = "from smartstore.db import configured_url as u, server_version as v; print(u().database, v(u()))"
     shown = smartstore(home, "db", "run", "--", sys.executable, "-c", reach)
@@ -192,7 +190,7 @@ def test_db_run_hands_the_command_the_servers_url_as_database_url(home: Path) ->
     assert wait_until_stopped(home)
 
 
-@DATA_FOLDER_EXISTS
+@pytest.mark.data_folder_exists  # tests/conftest.py: `home` has a copy of one
 def test_the_db_actions_still_manage_the_server_that_db_run_named(home: Path) -> None:
     """Under `smartstore db run` (so in `make lab`'s terminals) DATABASE_URL is the embedded server's
     own URL: `db status` and `db url` still answer about it; another DATABASE_URL is refused."""
