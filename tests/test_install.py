@@ -96,9 +96,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("smartstore", "alembic"):
         shutil.copytree(PROJECT_ROOT / folder, source / folder, ignore=ignore)
     dist = tmp_path_factory.mktemp("dist")
+    # TMPDIR: the build backend's lock file (uv-setuptools-*.lock) in this run's folder, not in /tmp
+    scratch = tmp_path_factory.mktemp("build-tmp")
     subprocess.run(
         [UV, "build", "--wheel", "--quiet", "--out-dir", dist, source],
-        check=True, timeout=300, env=uv_env(),
+        check=True, timeout=300, env={**uv_env(), "TMPDIR": str(scratch)},
     )  # fmt: skip
     (built,) = dist.glob("smartstore-*.whl")
     return built
