@@ -25,6 +25,7 @@ from smartstore.tools import bench, schema
 from tests import german_server
 from tests.interruptible import interruptible
 from tests.matrix import postgres_cluster
+from tests.one_process import OneProcess, environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,14 +67,23 @@ IN_PROCESS: dict[str, tuple[Callable[[], int | None], str]] = {
 }
 """The commands whose main function is called here as their `__main__` block calls it (through
 `run_command`), which proves the same as a new interpreter per case in a hundredth of the time.
-Alembic's command lines (`alembic`, `python -m smartstore.migrations`) run as processes: alembic.ini
-would configure this process's logging."""
+Alembic's command lines (`alembic`, `python -m smartstore.migrations`) run in a process of their own,
+one for all their cases (tests/one_process.py): alembic.ini would configure this process's logging."""
 
 
-def attempt(command: str, database_url: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def alembic_process() -> Iterator[OneProcess]:
+    with OneProcess(sys.executable, PROJECT_ROOT) as driver:
+        yield driver
+        assert driver.leftover() == ""  # nothing written past a command's own stderr
+
+
+def attempt(
+    command: str, database_url: str, driver: OneProcess
+) -> subprocess.CompletedProcess[str]:
     """`command` with DATABASE_URL set: its exit status, stdout and stderr."""
     if command not in IN_PROCESS:
-        return run(COMMANDS[command], database_url)
+        return driver.run(COMMANDS[command][1:], environment(DATABASE_URL=database_url))
     main, name = IN_PROCESS[command]
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
@@ -114,8 +124,10 @@ def closed_port() -> int:
     ids=["mysql", "bad-port", "unparseable", "no-scheme"],
 )  # fmt: skip
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_bad_database_url_is_one_line(command: str, database_url: str, message: str) -> None:
-    done = attempt(command, database_url)
+def test_a_bad_database_url_is_one_line(
+    command: str, database_url: str, message: str, alembic_process: OneProcess
+) -> None:
+    done = attempt(command, database_url, alembic_process)
     prefix = PREFIX.get(command, "smartstore")
     assert (done.returncode, done.stderr) == (1, f"{prefix}: DATABASE_URL: {message}\n")
     assert SECRET not in done.stdout
@@ -157,11 +169,11 @@ def unreachable(kind: str, password_port: int) -> str:
 @pytest.mark.parametrize("kind", ["closed port", "unknown host", "wrong password"])
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_database_that_does_not_answer_is_one_line(
-    command: str, kind: str, password_server: int
+    command: str, kind: str, password_server: int, alembic_process: OneProcess
 ) -> None:
     """Each command, `db run` before it runs anything included, says in one line (libpq's two-line
     "Is the server running…" folded into it) that it could not reach the database."""
-    done = attempt(command, unreachable(kind, password_server))
+    done = attempt(command, unreachable(kind, password_server), alembic_process)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert len(done.stderr.splitlines()) == 1, done.stderr

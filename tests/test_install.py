@@ -8,7 +8,6 @@
 """
 
 import functools
-import json
 import os
 import re
 import shutil
@@ -27,6 +26,7 @@ from sqlalchemy.engine import URL
 import smartstore
 from smartstore.embedded import server as embedded
 from smartstore.migrations import head
+from tests.one_process import OneProcess
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -267,40 +267,19 @@ with session_scope(engine) as session:
     assert list(tmp_path.iterdir()) == []  # nothing left in the folder it ran from
 
 
-WITHOUT_THE_EXTRA = """
-import contextlib, io, json, runpy, sys, traceback
-for argv in json.loads(sys.argv[1]):
-    sys.argv, err = argv, io.StringIO()
-    sys.modules.pop(argv[0], None)  # imported by a command before: runpy runs it afresh
-    # (the package and what the commands imported stay loaded: the commands share that state)
-    with contextlib.redirect_stderr(err):
-        try:
-            runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
-            status = 0
-        except SystemExit as exit:
-            status = exit.code
-        except BaseException:  # what a process would have shown as a traceback
-            traceback.print_exc()
-            status = "traceback"
-    print(json.dumps([" ".join(argv), status, err.getvalue()]))
-"""
-"""Each command run as `python -m` runs it (runpy, as __main__), one after the other in one process
-of the core's venv: a process each would add a second of start-up apiece."""
-
-
 def test_without_database_url_or_the_embedded_extra_a_command_says_what_to_do_in_one_line(
     core: Path, tmp_path: Path
 ) -> None:
     commands = [["smartstore", "db", "start"], ["smartstore.demo"], ["smartstore.seed"],
                 ["smartstore.migrations", "current"], ["smartstore", "seed"]]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMARTSTORE_HOME")}
-    done = run_installed(core, tmp_path, env, "-c", WITHOUT_THE_EXTRA, json.dumps(commands))
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # nothing written past a command's redirected sys.stderr
-    said = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [command for command, _, _ in said] == [" ".join(command) for command in commands]
-    for command, status, stderr in said:
-        assert status == 1, (command, stderr)
+    # one process of the core's venv runs them all, one after the other (tests/one_process.py)
+    with OneProcess(core / "bin" / "python", tmp_path) as driver:
+        said = {" ".join(command): driver.run(command, env) for command in commands}
+        assert driver.leftover() == ""  # nothing written past a command's redirected sys.stderr
+    for command, done in said.items():
+        stderr = done.stderr
+        assert done.returncode == 1, (command, stderr)
         assert "Traceback" not in stderr, command
         assert len(stderr.strip().splitlines()) == 1, (command, stderr)
         assert "pip install 'smartstore[embedded]'" in stderr, command

@@ -1,0 +1,120 @@
+"""Commands run as `python -m …` one after another in one interpreter, each with its own argv,
+environment, stdout and stderr: a new interpreter per command costs most of a second of start-up,
+which a test matrix of dozens of commands pays dozens of times.
+
+What one process proves as well as a process each: the status a command exits with, what it prints,
+and that nothing it does ends in a traceback (the driver reports one as the status "traceback").
+What it does not: the interpreter's own handling of an uncaught exception, or a signal; tests of
+those still start a process of their own. The commands share what they imported (the package,
+SQLAlchemy, Alembic), as the first command of a fresh process would have found them already
+imported after the second: none of the commands depends on being first.
+"""
+
+import json
+import os
+import select
+import subprocess
+from pathlib import Path
+from types import TracebackType
+
+DRIVER = """
+import contextlib, importlib.util, io, json, os, runpy, sys, traceback
+replies = sys.stdout
+for line in sys.stdin:
+    argv, env = json.loads(line)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv, out, err = list(argv), io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            # imported by a command before: runpy runs it afresh (a package: its __main__)
+            spec = importlib.util.find_spec(argv[0])
+            package = spec is not None and spec.submodule_search_locations is not None
+            sys.modules.pop(argv[0] + (".__main__" if package else ""), None)
+            runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
+            status = 0
+        except SystemExit as exit:
+            # as the interpreter ends on one: None is 0, a message is printed with status 1
+            if exit.code is None or isinstance(exit.code, int):
+                status = exit.code or 0
+            else:
+                print(exit.code, file=sys.stderr)
+                status = 1
+        except BaseException:  # what a process would have shown as a traceback
+            traceback.print_exc()
+            status = "traceback"
+    print(json.dumps([status, out.getvalue(), err.getvalue()]), file=replies, flush=True)
+"""
+"""The driver: reads one JSON line per command, `[argv, env]` (argv[0] is the module's name), runs
+it, and answers one JSON line, `[status, stdout, stderr]`."""
+
+
+class OneProcess:
+    """A driver process started by `python` in `cwd`; `run()` sends it one command at a time."""
+
+    def __init__(self, python: str | Path, cwd: Path, timeout: float = 120) -> None:
+        self.timeout = timeout
+        self.process = subprocess.Popen(
+            [str(python), "-c", DRIVER],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """`python -m argv…` with `env` as its whole environment: its status, stdout and stderr."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps([argv, env]) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], self.timeout)
+        reply = self.process.stdout.readline() if ready else ""
+        if not reply:
+            raise RuntimeError(
+                f"the driver gave no answer to {argv} within {self.timeout} s: {self.leftover()}"
+            )
+        status, out, err = json.loads(reply)
+        return subprocess.CompletedProcess(["python", "-m", *argv], status, out, err)
+
+    def leftover(self) -> str:
+        """What the driver wrote outside a command's redirected stderr (nothing, when all is well)."""
+        assert self.process.stderr is not None
+        self.close()
+        return self.process.stderr.read()
+
+    def close(self) -> None:
+        """End the driver: its input closed, it stops after the command it is running (or is
+        killed if it does not within a few seconds)."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> "OneProcess":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def environment(**changes: str | None) -> dict[str, str]:
+    """This process's environment with `changes` applied (None removes a variable)."""
+    env = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env

@@ -1,0 +1,40 @@
+"""tests/one_process.py reports what a process would: the tests that run their commands through it
+(the command-error matrix, the installed wheel's commands) trust its status and streams."""
+
+import sys
+from pathlib import Path
+
+from tests.one_process import OneProcess, environment
+
+COMMAND = """
+import os, sys
+print("out:", sys.argv[1:], os.environ.get("ONE_PROCESS_TEST"))
+print("err", file=sys.stderr)
+how = sys.argv[1]
+if how == "raise":
+    raise ValueError("a bug")
+if how == "message":
+    sys.exit("a message")
+if how == "status":
+    sys.exit(3)
+"""
+
+
+def test_each_command_gets_its_argv_environment_status_and_streams(tmp_path: Path) -> None:
+    (tmp_path / "a_command.py").write_text(COMMAND)
+    with OneProcess(sys.executable, tmp_path) as driver:
+        said = {
+            how: driver.run(["a_command", how], environment(ONE_PROCESS_TEST=how))
+            for how in ("end", "raise", "message", "status", "end")
+        }
+        unset = driver.run(["a_command", "end"], environment(ONE_PROCESS_TEST=None))
+        assert driver.leftover() == ""
+    assert said["end"].returncode == 0
+    assert said["end"].stdout == "out: ['end'] end\n"  # run again: the module ran afresh
+    assert said["end"].stderr == "err\n"
+    assert said["raise"].returncode == "traceback"
+    assert said["raise"].stderr.startswith("err\nTraceback (most recent call last):")
+    assert said["raise"].stderr.endswith("ValueError: a bug\n")
+    assert (said["message"].returncode, said["message"].stderr) == (1, "err\na message\n")
+    assert (said["status"].returncode, said["status"].stdout) == (3, "out: ['status'] status\n")
+    assert unset.stdout == "out: ['end'] None\n"
