@@ -22,7 +22,16 @@ from smartstore.migrations import alembic_config
 from smartstore.tools import testdb
 from smartstore.tools.scratch import fresh_database
 from smartstore.workbook.exercises.bug_back import plain_autogenerate_first
-from tests import server_processes
+from tests import server_processes, site_build
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    site_build.start_ahead(session)  # the book's build, while the tests before test_book run
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if (build := site_build.started_ahead(session.config)) is not None:
+        build.remove()
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ have them); every link inside the site leads to a page or file of the site.
 import functools
 import json
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
+
+from tests import site_build
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,13 +27,14 @@ NOTEBOOKS = sorted(PROJECT_ROOT.glob("notebooks/[0-9]*.ipynb")) + sorted(
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh build, as `make book` makes it (a warning fails it)."""
-    out = tmp_path_factory.mktemp("book")
-    build = [sys.executable, "-m", "sphinx", "-q", "-W", "--keep-going", "-E", "-c", "book", "."]
-    done = subprocess.run([*build, str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return out
+def site(pytestconfig: pytest.Config) -> Iterator[Path]:
+    """A fresh build, as `make book` makes it (a warning fails it): the one tests/conftest.py started
+    when collection finished (tests/site_build.py), else one of this module's own."""
+    build = site_build.started_ahead(pytestconfig) or site_build.SiteBuild()
+    try:
+        yield build.site()
+    finally:
+        build.remove()
 
 
 @pytest.fixture(scope="module")
