@@ -19,7 +19,10 @@ from types import TracebackType
 
 DRIVER = """
 import contextlib, importlib.util, io, json, os, runpy, sys, traceback
-replies = sys.stdout
+# the replies keep the process's stdout to themselves: anything written to file descriptor 1 from
+# here on (a child process, a C library) goes to stderr, where leftover() finds it
+replies = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
 for line in sys.stdin:
     argv, env = json.loads(line)
     os.environ.clear()

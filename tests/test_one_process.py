@@ -38,3 +38,17 @@ def test_each_command_gets_its_argv_environment_status_and_streams(tmp_path: Pat
     assert (said["message"].returncode, said["message"].stderr) == (1, "err\na message\n")
     assert (said["status"].returncode, said["status"].stdout) == (3, "out: ['status'] status\n")
     assert unset.stdout == "out: ['end'] None\n"
+
+
+def test_what_a_command_writes_past_its_streams_is_left_over(tmp_path: Path) -> None:
+    """A child process inherits the driver's file descriptors, not the command's redirected
+    streams: what it prints cannot pass for a reply, and is reported as left over."""
+    (tmp_path / "a_child.py").write_text(
+        "import subprocess\nsubprocess.run(['echo', 'from a child'])\nprint('replied')\n"
+    )
+    with OneProcess(sys.executable, tmp_path) as driver:
+        done = driver.run(["a_child"], environment())
+        again = driver.run(["a_child"], environment())
+        assert driver.leftover() == "from a child\nfrom a child\n"
+    assert (done.returncode, done.stdout) == (0, "replied\n")
+    assert (again.returncode, again.stdout) == (0, "replied\n")
