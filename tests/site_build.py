@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from smartstore.tools import testdb
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUILD = [sys.executable, "-m", "sphinx", "-q", "-W", "--keep-going", "-E", "-c", "book", "."]
 
@@ -53,8 +55,8 @@ SITE_BUILD = pytest.StashKey[SiteBuild]()
 def start_ahead(session: pytest.Session) -> None:
     """Start the build now if test_book runs in this process (not in a pytest-xdist worker, which
     is given its files as the run goes)."""
-    if hasattr(session.config, "workerinput"):
-        return
+    if hasattr(session.config, "workerinput") or testdb.runs_no_test(session.config):
+        return  # a worker, or a listing (--collect-only, --help): no test_book test runs here
     if any(item.path.name == "test_book.py" for item in session.items):
         session.config.stash[SITE_BUILD] = SiteBuild()
 

@@ -52,3 +52,28 @@ def test_what_a_command_writes_past_its_streams_is_left_over(tmp_path: Path) -> 
         assert driver.leftover() == "from a child\nfrom a child\n"
     assert (done.returncode, done.stdout) == (0, "replied\n")
     assert (again.returncode, again.stdout) == (0, "replied\n")
+
+
+LEAVES_STATE = """
+import logging, sys, warnings
+warnings.warn("said each time")
+logging.basicConfig()
+logging.getLogger("x").warning("logged each time")
+sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else None)
+"""
+
+
+def test_a_command_shows_its_warnings_and_logs_however_many_ran_before_it(tmp_path: Path) -> None:
+    """Python shows a warning once per place, and basicConfig binds its handler to the first
+    command's stderr: without the driver's reset, the second command would print nothing."""
+    (tmp_path / "leaves_state.py").write_text(LEAVES_STATE)
+    with OneProcess(sys.executable, tmp_path) as driver:
+        said = [
+            driver.run(["leaves_state", *code], environment())
+            for code in ([], ["0"], ["256"], ["-1"])
+        ]
+        assert driver.leftover() == ""
+    assert [done.returncode for done in said] == [0, 0, 0, 255]  # as the operating system keeps it
+    for done in said:
+        assert "UserWarning: said each time" in done.stderr
+        assert "WARNING:x:logged each time" in done.stderr

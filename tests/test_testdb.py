@@ -205,7 +205,8 @@ def test_the_runs_database_outlives_the_session_fixtures(tmp_path: Path) -> None
 
 def test_the_options_that_only_print_are_pytests_own(pytestconfig: pytest.Config) -> None:
     """--help, --version, --fixtures and the like take the same early exit as --collect-only
-    (`runs_no_test`; tests/test_pytest_startup.py lists every test with no database to reach);
+    (`runs_no_test`; tests/test_pytest_startup.py lists tests and notebooks with no database to
+    reach);
     each name it checks must be an option pytest really has (a misspelt one would start a server
     for a help text), and this run, which runs tests, is not one of them."""
     for option in testdb.PRINT_ONLY:
