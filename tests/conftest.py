@@ -30,7 +30,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if (build := site_build.started_ahead(session.config)) is not None:
+    # a build nobody took: the run ended before test_book (-x, Ctrl-C, a failed set-up)
+    if (build := site_build.take(session.config)) is not None:
         build.remove()
 
 

@@ -61,5 +61,9 @@ def start_ahead(session: pytest.Session) -> None:
         session.config.stash[SITE_BUILD] = SiteBuild()
 
 
-def started_ahead(config: pytest.Config) -> SiteBuild | None:
-    return config.stash.get(SITE_BUILD, None)
+def take(config: pytest.Config) -> SiteBuild | None:
+    """The build started ahead, now the caller's to remove; None if none was (or it was taken)."""
+    build = config.stash.get(SITE_BUILD, None)
+    if build is not None:
+        del config.stash[SITE_BUILD]
+    return build

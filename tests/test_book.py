@@ -30,7 +30,7 @@ NOTEBOOKS = sorted(PROJECT_ROOT.glob("notebooks/[0-9]*.ipynb")) + sorted(
 def site(pytestconfig: pytest.Config) -> Iterator[Path]:
     """A fresh build, as `make book` makes it (a warning fails it): the one tests/conftest.py started
     when collection finished (tests/site_build.py), else one of this module's own."""
-    build = site_build.started_ahead(pytestconfig) or site_build.SiteBuild()
+    build = site_build.take(pytestconfig) or site_build.SiteBuild()
     try:
         yield build.site()
     finally:
